@@ -1,0 +1,47 @@
+/* cli: the connection options every tool shares (one popt table) and
+ * turning them, the config file and a URL into a session. */
+#ifndef MAILPIPE_CLI_H
+#define MAILPIPE_CLI_H
+
+#include <popt.h>
+#include <stdbool.h>
+
+#include "account.h"
+#include "conn.h"
+#include "err.h"
+#include "trace.h"
+
+/* Include in a tool's table with POPT_ARG_INCLUDE_TABLE. It defines
+ * --url, -a/--account, --config, --user, --password-cmd, --netrc,
+ * --netrc-file, --cacert, --pin, --auth, --insecure, --timeout and
+ * -v/--verbose. */
+extern struct poptOption cli_conn_options[];
+
+/* A session ready to open: everything resolved, secrets held here. */
+struct cli_session {
+	struct conn_url url;
+	struct account account;	/* the config account used (may be empty) */
+	char *password;		/* from a password command; wiped on free */
+	struct trace trace;
+	struct conn_params params;
+	char login_options[64];	/* "AUTH=..." for params */
+};
+
+/* Resolve the options parsed into cli_conn_options, the positional URL
+ * (NULL if none) and the config file into s, for a tool that speaks
+ * `proto` (-1: any). Runs the password command. ERR_USAGE or ERR_CONFIG
+ * on conflicts; ERR_CONFIG when a user is named but no password source
+ * is. */
+int cli_session_prepare(struct cli_session *s, int proto, const char *url_arg,
+	struct mp_err *e);
+
+/* Open the prepared session (see conn_open). */
+int cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e);
+
+/* Free s and wipe the password. */
+void cli_session_free(struct cli_session *s);
+
+/* Whether -v was given. */
+bool cli_verbose(void);
+
+#endif

@@ -1,0 +1,708 @@
+/* conn: sessions opened by libcurl (CONNECT_ONLY), then spoken over
+ * curl_easy_send/curl_easy_recv with our own buffering and timeouts. */
+#include "conn.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONN_RBUF_MIN	(64 * 1024)	/* one read takes up to this much */
+#define CONN_WBUF_MAX	(64 * 1024)	/* queued output is sent past this */
+#define CONN_LINE_MAX	(1024 * 1024)	/* default longest server line */
+#define CONN_LOGIN_MAX	(64 * 1024)	/* cap on kept login-phase lines */
+#define CONN_CMD_MAX	8192		/* longest formatted command */
+
+struct conn {
+	CURL *curl;		/* NULL for a plain descriptor session */
+	int fd;			/* the socket */
+	enum conn_proto proto;
+	bool tls;
+	bool eof;
+	struct trace *trace;
+	int timeout_ms;
+	size_t line_max;
+
+	char *rbuf;		/* received, [rpos, rend) not yet consumed */
+	size_t rcap, rpos, rend;
+
+	char *wbuf;		/* queued output */
+	size_t wlen, wcap;
+
+	char *login;		/* lines read by libcurl while opening */
+	size_t login_len;
+	bool login_full;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static const struct {
+	const char *scheme;
+	enum conn_proto proto;
+	bool tls;
+} conn_schemes[] = {
+	{ "smtp", CONN_SMTP, false }, { "smtps", CONN_SMTP, true },
+	{ "pop3", CONN_POP3, false }, { "pop3s", CONN_POP3, true },
+	{ "imap", CONN_IMAP, false }, { "imaps", CONN_IMAP, true },
+};
+
+static int
+conn_global_init(struct mp_err *e)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
+	done = true;
+	return 0;
+}
+
+int
+conn_check_arg(const char *what, const char *s, size_t n, struct mp_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
+			return err_set(e, ERR_DATA, "%s contains a %s character",
+			    what, s[i] == '\r' ? "CR" : s[i] == '\n' ? "LF" : "NUL");
+	}
+	return 0;
+}
+
+void
+conn_url_free(struct conn_url *u)
+{
+	free(u->host);
+	free(u->user);
+	free(u->path);
+	u->host = u->user = u->path = NULL;
+}
+
+int
+conn_url_parse(const char *s, struct conn_url *u, struct mp_err *e)
+{
+	CURLU *h;
+	CURLUcode rc;
+	char *scheme = NULL, *pw = NULL, *port = NULL, *val = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(u, 0, sizeof *u);
+	if (conn_global_init(e) < 0)
+		return -1;
+	if (conn_check_arg("URL", s, strlen(s), e) < 0)
+		return err_set(e, ERR_USAGE, "URL contains a control character");
+	if (strstr(s, "://") == NULL)
+		return err_set(e, ERR_USAGE, "'%s' is not a URL: write "
+		    "imaps://user@host (or smtp, smtps, pop3, pop3s, imap)", s);
+	if ((h = curl_url()) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	rc = curl_url_set(h, CURLUPART_URL, s, 0);
+	if (rc != CURLUE_OK) {
+		err_set(e, ERR_USAGE, "bad URL '%s': %s", s, curl_url_strerror(rc));
+		goto out;
+	}
+	if (curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK) {
+		err_set(e, ERR_USAGE, "the URL contains a password; remove it "
+		    "and use --password-cmd, a netrc file or password_cmd in "
+		    "the config file (a URL shows in ps and shell history)");
+		goto out;
+	}
+	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		goto bad;
+	for (i = 0; i < sizeof conn_schemes / sizeof conn_schemes[0]; i++) {
+		if (strcasecmp(scheme, conn_schemes[i].scheme) == 0)
+			break;
+	}
+	if (i == sizeof conn_schemes / sizeof conn_schemes[0]) {
+		err_set(e, ERR_USAGE, "unsupported scheme '%s' (use smtp, smtps, "
+		    "pop3, pop3s, imap or imaps)", scheme);
+		goto out;
+	}
+	u->proto = conn_schemes[i].proto;
+	u->implicit_tls = conn_schemes[i].tls;
+	snprintf(u->scheme, sizeof u->scheme, "%s", conn_schemes[i].scheme);
+	if (curl_url_get(h, CURLUPART_HOST, &u->host, 0) != CURLUE_OK)
+		goto bad;
+	if (curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		goto bad;
+	u->port = (unsigned)strtoul(port, NULL, 10);
+	if (curl_url_get(h, CURLUPART_USER, &val, CURLU_URLDECODE) == CURLUE_OK) {
+		if (conn_check_arg("user name", val, strlen(val), e) < 0)
+			goto out;
+		u->user = strdup(val);
+		if (u->user == NULL)
+			goto oom;
+	}
+	curl_free(val);
+	val = NULL;
+	if (curl_url_get(h, CURLUPART_PATH, &val, CURLU_URLDECODE) == CURLUE_OK &&
+	    val[0] == '/' && val[1] != '\0') {
+		if (conn_check_arg("URL path", val, strlen(val), e) < 0)
+			goto out;
+		u->path = strdup(val + 1);
+		if (u->path == NULL)
+			goto oom;
+	}
+	ret = 0;
+	goto out;
+oom:
+	err_set(e, ERR_INTERNAL, "out of memory");
+	goto out;
+bad:
+	err_set(e, ERR_USAGE, "bad URL '%s'", s);
+out:
+	if (ret < 0) {
+		conn_url_free(u);
+		if (e->kind == ERR_DATA)
+			e->kind = ERR_USAGE;
+	}
+	curl_free(scheme);
+	curl_free(pw);
+	curl_free(port);
+	curl_free(val);
+	curl_url_cleanup(h);
+	return ret;
+}
+
+/* Keep the lines libcurl read while opening (greeting, capabilities). */
+static size_t
+conn_header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct conn *c = arg;
+	size_t n = size * nmemb, keep = n;
+
+	while (keep > 0 && (data[keep - 1] == '\n' || data[keep - 1] == '\r'))
+		keep--;
+	if (c->login_full || c->login_len + keep + 1 > CONN_LOGIN_MAX) {
+		c->login_full = true;
+		return n;
+	}
+	memcpy(c->login + c->login_len, data, keep);
+	c->login_len += keep;
+	c->login[c->login_len++] = '\n';
+	c->login[c->login_len] = '\0';
+	return n;
+}
+
+/* Show libcurl's part of the dialog (it speaks until login is done). */
+static int
+conn_debug_cb(CURL *h, curl_infotype type, char *data, size_t n, void *arg)
+{
+	struct conn *c = arg;
+	size_t i = 0;
+
+	(void)h;
+	if (type != CURLINFO_HEADER_IN && type != CURLINFO_HEADER_OUT)
+		return 0;
+	while (i < n) {
+		size_t j = i, end;
+		while (j < n && data[j] != '\n')
+			j++;
+		end = j;
+		if (end > i && data[end - 1] == '\r')
+			end--;
+		if (type == CURLINFO_HEADER_OUT)
+			trace_client(c->trace, data + i, end - i);
+		else
+			trace_server(c->trace, data + i, end - i);
+		i = j + 1;
+	}
+	return 0;
+}
+
+static struct conn *
+conn_alloc(enum conn_proto proto, int timeout_ms, size_t line_max,
+    struct trace *trace)
+{
+	struct conn *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return NULL;
+	c->fd = -1;
+	c->proto = proto;
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;
+	c->line_max = line_max > 0 ? line_max : CONN_LINE_MAX;
+	c->trace = trace;
+	c->rcap = CONN_RBUF_MIN;
+	c->rbuf = malloc(c->rcap);
+	c->wcap = CONN_WBUF_MAX;
+	c->wbuf = malloc(c->wcap);
+	c->login = malloc(CONN_LOGIN_MAX + 1);
+	if (c->rbuf == NULL || c->wbuf == NULL || c->login == NULL) {
+		conn_close(c);
+		return NULL;
+	}
+	c->login[0] = '\0';
+	return c;
+}
+
+/* The last line libcurl read, to classify a refused greeting or login. */
+static const char *
+conn_last_login_line(const struct conn *c, char *dst, size_t cap)
+{
+	size_t end = c->login_len, start;
+
+	if (end > 0 && c->login[end - 1] == '\n')
+		end--;
+	start = end;
+	while (start > 0 && c->login[start - 1] != '\n')
+		start--;
+	err_sanitize(dst, cap, c->login + start, end - start);
+	return dst;
+}
+
+/* Turn a failed curl_easy_perform into our error kinds. */
+static int
+conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
+    struct mp_err *e)
+{
+	char last[256];
+	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+
+	conn_last_login_line(c, last, sizeof last);
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return err_set(e, ERR_USAGE, "%s", why);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return err_set(e, ERR_NOHOST, "%s", why);
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return err_set(e, ERR_TEMP, "%s", why);
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		/* A 4xx to AUTH (454) is a server problem, not a bad password. */
+		if (c->proto == CONN_SMTP && last[0] == '4')
+			return err_set(e, ERR_TEMP, "login failed for now: %s", last);
+		return err_set(e, ERR_AUTH, "authentication failed for user '%s'%s%s",
+		    p->user ? p->user : "", last[0] ? ": " : "", last);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return err_set(e, ERR_TLS_VERIFY, "server certificate not trusted "
+		    "(%s); give the CA that signed it with --cacert FILE, or "
+		    "pin its key with --pin sha256//...", why);
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return err_set(e, ERR_TLS_VERIFY, "server public key does not "
+		    "match --pin");
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return err_set(e, ERR_CONFIG, "%s", why);
+	case CURLE_USE_SSL_FAILED:
+		return err_set(e, ERR_UNAVAILABLE, "server does not offer "
+		    "STARTTLS; use the implicit-TLS scheme (smtps, pop3s, "
+		    "imaps) or --insecure to allow a cleartext session");
+	case CURLE_SSL_CONNECT_ERROR:
+		return err_set(e, ERR_UNAVAILABLE, "TLS handshake failed: %s", why);
+	case CURLE_WEIRD_SERVER_REPLY:
+		/* A refusing greeting is an answer, not garbage. */
+		if (c->proto == CONN_SMTP && last[0] == '4')
+			return err_set(e, ERR_TEMP, "server refused: %s", last);
+		if (c->proto == CONN_SMTP && last[0] == '5')
+			return err_set(e, ERR_UNAVAILABLE, "server refused: %s", last);
+		if (c->proto == CONN_IMAP && strncasecmp(last, "* BYE", 5) == 0)
+			return err_set(e, ERR_TEMP, "server refused: %s", last);
+		if (c->proto == CONN_POP3 && strncmp(last, "-ERR", 4) == 0)
+			return err_set(e, ERR_TEMP, "server refused: %s", last);
+		if (last[0] != '\0')
+			return err_set(e, ERR_PROTOCOL, "unexpected server reply: %s", last);
+		return err_set(e, ERR_PROTOCOL, "%s", why);
+	default:
+		return err_set(e, ERR_TEMP, "%s", why);
+	}
+}
+
+int
+conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
+{
+	const struct conn_url *u = p->url;
+	struct conn *c;
+	CURLcode rc;
+	curl_socket_t sock;
+	char url[1024];
+	long secs;
+	int n;
+
+	*cp = NULL;
+	if (conn_global_init(e) < 0)
+		return -1;
+	/* Credentials never go into the URL libcurl sees; the SMTP path is
+	 * the name libcurl greets with. */
+	n = snprintf(url, sizeof url, "%s://%s:%u/%s", u->scheme, u->host, u->port,
+	    u->proto == CONN_SMTP && p->ehlo != NULL ? p->ehlo : "");
+	if (n < 0 || (size_t)n >= sizeof url)
+		return err_set(e, ERR_USAGE, "server name too long");
+	c = conn_alloc(u->proto, p->timeout_ms, p->line_max, p->trace);
+	if (c == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	c->tls = u->implicit_tls || !p->insecure;
+	if ((c->curl = curl_easy_init()) == NULL) {
+		conn_close(c);
+		return err_set(e, ERR_INTERNAL, "cannot create a libcurl handle");
+	}
+	secs = (c->timeout_ms + 999) / 1000;
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
+	/* Bounds the whole of connect + TLS + login. */
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 2L * c->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, conn_header_cb);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
+	if (trace_enabled(p->trace)) {
+		curl_easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, conn_debug_cb);
+		curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
+		curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
+	}
+	curl_easy_setopt(c->curl, CURLOPT_USE_SSL,
+	    p->insecure ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+	curl_easy_setopt(c->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (p->cacert != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, p->cacert);
+	if (p->pin != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, p->pin);
+	if (p->user != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_USERNAME, p->user);
+	if (p->password != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_PASSWORD, p->password);
+	if (p->netrc || p->netrc_file != NULL) {
+		curl_easy_setopt(c->curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		if (p->netrc_file != NULL)
+			curl_easy_setopt(c->curl, CURLOPT_NETRC_FILE, p->netrc_file);
+	}
+	if (p->login_options != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_LOGIN_OPTIONS, p->login_options);
+
+	rc = curl_easy_perform(c->curl);
+	if (rc != CURLE_OK) {
+		conn_open_error(c, rc, p, e);
+		conn_close(c);
+		return -1;
+	}
+	if (curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
+	    sock == CURL_SOCKET_BAD) {
+		conn_close(c);
+		return err_set(e, ERR_INTERNAL, "libcurl gave no socket");
+	}
+	c->fd = (int)sock;
+	*cp = c;
+	return 0;
+}
+
+struct conn *
+conn_open_fd(int fd, enum conn_proto proto, int timeout_ms, size_t line_max,
+    struct trace *trace)
+{
+	struct conn *c = conn_alloc(proto, timeout_ms, line_max, trace);
+
+	if (c == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->fd = fd;
+	return c;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL) {
+		/* libcurl would otherwise try to say goodbye itself on an
+		 * already finished session and wait for the answer. */
+		if (c->fd >= 0)
+			shutdown(c->fd, SHUT_RDWR);
+		curl_easy_cleanup(c->curl);
+	} else if (c->fd >= 0) {
+		close(c->fd);
+	}
+	free(c->rbuf);
+	free(c->wbuf);
+	free(c->login);
+	free(c);
+}
+
+enum conn_proto
+conn_proto(const struct conn *c)
+{
+	return c->proto;
+}
+
+bool
+conn_tls(const struct conn *c)
+{
+	return c->tls;
+}
+
+struct trace *
+conn_trace(const struct conn *c)
+{
+	return c->trace;
+}
+
+const char *
+conn_login_lines(const struct conn *c, size_t *len)
+{
+	*len = c->login_len;
+	return c->login;
+}
+
+/* Wait until fd is ready for events, at most the session's timeout. */
+static int
+conn_wait(struct conn *c, short events, struct mp_err *e)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+	int n;
+
+	for (;;) {
+		n = poll(&pfd, 1, c->timeout_ms);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return err_set(e, ERR_TEMP, "server did not answer within "
+			    "%d s", (c->timeout_ms + 999) / 1000);
+		if (errno != EINTR)
+			return err_set(e, ERR_TEMP, "poll: %s", strerror(errno));
+	}
+}
+
+/* Raw receive of up to n bytes; 0 at end of stream. */
+static int
+conn_recv(struct conn *c, char *buf, size_t n, size_t *got, struct mp_err *e)
+{
+	for (;;) {
+		if (c->curl != NULL) {
+			/* Ask libcurl first: TLS may hold decrypted bytes that
+			 * poll() on the socket cannot see. */
+			CURLcode rc = curl_easy_recv(c->curl, buf, n, got);
+			if (rc == CURLE_OK)
+				return 0;
+			if (rc != CURLE_AGAIN)
+				return err_set(e, ERR_TEMP, "connection lost: %s",
+				    curl_easy_strerror(rc));
+		} else {
+			ssize_t r = read(c->fd, buf, n);
+			if (r >= 0) {
+				*got = (size_t)r;
+				return 0;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return err_set(e, ERR_TEMP, "connection lost: %s",
+				    strerror(errno));
+		}
+		if (conn_wait(c, POLLIN, e) < 0)
+			return -1;
+	}
+}
+
+/* Read more into rbuf, making room (moving or growing up to need). */
+static int
+conn_fill(struct conn *c, size_t need, struct mp_err *e)
+{
+	size_t got;
+
+	if (c->eof)
+		return err_set(e, ERR_TEMP, "server closed the connection");
+	if (c->rpos > 0 && (c->rpos == c->rend || c->rcap - c->rend < CONN_RBUF_MIN / 4)) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rend - c->rpos);
+		c->rend -= c->rpos;
+		c->rpos = 0;
+	}
+	if (c->rend == c->rcap) {
+		size_t ncap = c->rcap * 2;
+		char *nb;
+		if (ncap < need)
+			ncap = need;
+		if ((nb = realloc(c->rbuf, ncap)) == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		c->rbuf = nb;
+		c->rcap = ncap;
+	}
+	if (conn_recv(c, c->rbuf + c->rend, c->rcap - c->rend, &got, e) < 0)
+		return -1;
+	if (got == 0) {
+		c->eof = true;
+		return err_set(e, ERR_TEMP, "server closed the connection");
+	}
+	c->rend += got;
+	return 0;
+}
+
+int
+conn_read_line(struct conn *c, const char **line, size_t *n, struct mp_err *e)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		char *start = c->rbuf + c->rpos;
+		size_t avail = c->rend - c->rpos;
+		char *nl = memchr(start + scanned, '\n', avail - scanned);
+		if (nl != NULL) {
+			size_t len = (size_t)(nl - start);
+			c->rpos += len + 1;
+			if (len > 0 && start[len - 1] == '\r')
+				len--;
+			if (len > c->line_max)
+				break;
+			*line = start;
+			*n = len;
+			trace_server(c->trace, start, len);
+			return 0;
+		}
+		scanned = avail;
+		if (avail > c->line_max + 1)
+			break;
+		if (conn_fill(c, c->line_max + 2, e) < 0) {
+			if (avail > 0 && c->eof)
+				return err_set(e, ERR_TEMP, "server closed the "
+				    "connection in the middle of a line");
+			return -1;
+		}
+	}
+	return err_set(e, ERR_PROTOCOL, "server sent a line longer than %zu bytes",
+	    c->line_max);
+}
+
+int
+conn_read_some(struct conn *c, size_t max, const char **buf, size_t *n,
+    struct mp_err *e)
+{
+	size_t avail;
+
+	if (max == 0) {
+		*n = 0;
+		*buf = c->rbuf + c->rpos;
+		return 0;
+	}
+	if (c->rpos == c->rend && conn_fill(c, 0, e) < 0)
+		return -1;
+	avail = c->rend - c->rpos;
+	*n = avail < max ? avail : max;
+	*buf = c->rbuf + c->rpos;
+	c->rpos += *n;
+	return 0;
+}
+
+bool
+conn_peer_closed(struct conn *c, int wait_ms)
+{
+	struct mp_err e;
+	int saved = c->timeout_ms;
+	bool closed;
+
+	if (c->eof)
+		return true;
+	c->timeout_ms = wait_ms;
+	closed = conn_fill(c, 0, &e) < 0 && c->eof;
+	c->timeout_ms = saved;
+	return closed;
+}
+
+static int
+conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
+{
+	while (n > 0) {
+		size_t sent = 0;
+		if (c->curl != NULL) {
+			CURLcode rc = curl_easy_send(c->curl, buf, n, &sent);
+			if (rc == CURLE_AGAIN) {
+				if (conn_wait(c, POLLOUT, e) < 0)
+					return -1;
+				continue;
+			}
+			if (rc != CURLE_OK)
+				return err_set(e, ERR_TEMP, "connection lost: %s",
+				    curl_easy_strerror(rc));
+		} else {
+			ssize_t r = send(c->fd, buf, n, MSG_NOSIGNAL);
+			if (r < 0 && errno == ENOTSOCK)
+				r = write(c->fd, buf, n);
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK) {
+					if (conn_wait(c, POLLOUT, e) < 0)
+						return -1;
+					continue;
+				}
+				return err_set(e, ERR_TEMP, "connection lost: %s",
+				    strerror(errno));
+			}
+			sent = (size_t)r;
+		}
+		buf += sent;
+		n -= sent;
+	}
+	return 0;
+}
+
+int
+conn_flush(struct conn *c, struct mp_err *e)
+{
+	int r;
+
+	if (c->wlen == 0)
+		return 0;
+	r = conn_send_raw(c, c->wbuf, c->wlen, e);
+	c->wlen = 0;
+	return r;
+}
+
+int
+conn_write(struct conn *c, const void *buf, size_t n, struct mp_err *e)
+{
+	if (c->wlen + n > c->wcap) {
+		if (conn_flush(c, e) < 0)
+			return -1;
+		/* Large blocks go straight out rather than through the queue. */
+		if (n >= c->wcap)
+			return conn_send_raw(c, buf, n, e);
+	}
+	memcpy(c->wbuf + c->wlen, buf, n);
+	c->wlen += n;
+	return 0;
+}
+
+int
+conn_send_line(struct conn *c, const char *line, size_t n, struct mp_err *e)
+{
+	if (conn_check_arg("command", line, n, e) < 0)
+		return -1;
+	trace_client(c->trace, line, n);
+	if (conn_write(c, line, n, e) < 0)
+		return -1;
+	return conn_write(c, "\r\n", 2, e);
+}
+
+int
+conn_sendf(struct conn *c, struct mp_err *e, const char *fmt, ...)
+{
+	char buf[CONN_CMD_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return err_set(e, ERR_USAGE, "command longer than %d bytes",
+		    CONN_CMD_MAX - 1);
+	return conn_send_line(c, buf, (size_t)n, e);
+}

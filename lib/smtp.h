@@ -1,0 +1,39 @@
+/* smtp: the SMTP client (RFC 5321) over a conn: reply reader and
+ * commands. */
+#ifndef MAILPIPE_SMTP_H
+#define MAILPIPE_SMTP_H
+
+#include <stddef.h>
+
+#include "conn.h"
+#include "err.h"
+
+#define SMTP_TEXT_MAX 4096	/* reply text kept; longer replies are cut */
+
+struct smtp_reply {
+	int code;		/* 200..599 */
+	char enhanced[16];	/* "2.1.0" when the server sends one, else "" */
+	char text[SMTP_TEXT_MAX]; /* the lines' texts joined by '\n' */
+	size_t lines;
+};
+
+/* Called with each raw reply line (no CRLF) as it arrives. */
+typedef void smtp_line_fn(void *arg, const char *line, size_t n);
+
+/* Read one complete (possibly multi-line) reply into r; each raw line is
+ * also handed to fn when it is not NULL. Every line must carry the same
+ * three-digit code 2xx-5xx followed by '-' (more follow), ' ' or the end
+ * of line: otherwise ERR_PROTOCOL. Connection loss: ERR_TEMP. */
+int smtp_read_reply(struct conn *c, struct smtp_reply *r, smtp_line_fn *fn,
+	void *arg, struct mp_err *e);
+
+/* Parse one reply line: its code, whether it is the last line, and where
+ * its text starts. -1 when the line is not a reply line. Pure. */
+int smtp_parse_line(const char *line, size_t n, int *code, int *last,
+	size_t *text_off);
+
+/* Send QUIT and read the reply; a server that closes without one is fine.
+ * -1 only when QUIT could not be sent. */
+int smtp_quit(struct conn *c, struct mp_err *e);
+
+#endif
