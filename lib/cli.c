@@ -110,7 +110,11 @@ cli_session_prepare(struct cli_session *s, int proto, const char *url_arg,
 		if (url == NULL) {
 			const char *pu = proto == CONN_SMTP ? a->smtp :
 			    proto == CONN_POP3 ? a->pop3 : proto == CONN_IMAP ? a->imap : NULL;
-			url = pu != NULL ? pu : a->url;
+			/* A tool of any protocol (mailtalk) takes url, else
+			 * the first of imap, pop3, smtp. */
+			url = pu != NULL ? pu : a->url != NULL ? a->url :
+			    proto >= 0 ? NULL : a->imap != NULL ? a->imap :
+			    a->pop3 != NULL ? a->pop3 : a->smtp;
 		}
 		if (url == NULL)
 			return err_set(e, found ? ERR_CONFIG : ERR_USAGE,

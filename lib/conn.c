@@ -3,7 +3,9 @@
 #include "conn.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #define CONN_LINE_MAX	(1024 * 1024)	/* default longest server line */
 #define CONN_LOGIN_MAX	(64 * 1024)	/* cap on kept login-phase lines */
 #define CONN_CMD_MAX	8192		/* longest formatted command */
+#define CONN_ADDRS_MAX	8		/* addresses of a host tried */
 
 struct conn {
 	CURL *curl;		/* NULL for a plain descriptor session */
@@ -260,6 +263,66 @@ conn_last_login_line(const struct conn *c, char *dst, size_t cap)
 	return dst;
 }
 
+/* Look the host up ourselves, so that "no such host" (68) and "DNS is
+ * down, try later" (75) stay apart (libcurl reports both alike), and
+ * hand libcurl the addresses. */
+static int
+conn_resolve(const struct conn_url *u, struct curl_slist **list, struct mp_err *e)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256], entry[1024], addr[INET6_ADDRSTRLEN];
+	char seen[CONN_ADDRS_MAX][INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t hl = strlen(u->host), used;
+	int rc, n, count = 0;
+
+	*list = NULL;
+	if (u->host[0] == '[' && hl >= 2 && hl - 2 < sizeof host) {
+		memcpy(host, u->host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	} else if (hl < sizeof host) {
+		memcpy(host, u->host, hl + 1);
+	} else {
+		return err_set(e, ERR_USAGE, "host name too long");
+	}
+	if (inet_pton(AF_INET, host, bin) == 1 || inet_pton(AF_INET6, host, bin) == 1)
+		return 0;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_FAIL)
+		return err_set(e, ERR_NOHOST, "unknown host '%s'", host);
+	if (rc != 0)
+		return err_set(e, ERR_TEMP, "cannot look up '%s' for now: %s", host,
+		    gai_strerror(rc));
+	n = snprintf(entry, sizeof entry, "%s:%u:", host, u->port);
+	used = n > 0 ? (size_t)n : 0;
+	for (ai = res; ai != NULL && count < CONN_ADDRS_MAX; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr;
+		int i, dup = 0;
+		if (inet_ntop(ai->ai_family, a, addr, sizeof addr) == NULL)
+			continue;
+		/* getaddrinfo repeats an address once per protocol. */
+		for (i = 0; i < count; i++)
+			dup |= strcmp(seen[i], addr) == 0;
+		if (dup)
+			continue;
+		n = snprintf(entry + used, sizeof entry - used,
+		    ai->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
+		    count > 0 ? "," : "", addr);
+		if (n < 0 || (size_t)n >= sizeof entry - used)
+			break;
+		used += (size_t)n;
+		memcpy(seen[count++], addr, sizeof addr);
+	}
+	freeaddrinfo(res);
+	if (count == 0)
+		return err_set(e, ERR_NOHOST, "no usable address for '%s'", host);
+	if ((*list = curl_slist_append(NULL, entry)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
 /* Turn a failed curl_easy_perform into our error kinds. */
 static int
 conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
@@ -329,7 +392,9 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 	struct conn *c;
 	CURLcode rc;
 	curl_socket_t sock;
-	char url[1024];
+	struct curl_slist *resolve = NULL;
+	char url[1024], *user = NULL;
+	bool use_netrc;
 	long secs;
 	int n;
 
@@ -338,18 +403,30 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 		return -1;
 	/* Credentials never go into the URL libcurl sees; the SMTP path is
 	 * the name libcurl greets with. */
-	n = snprintf(url, sizeof url, "%s://%s:%u/%s", u->scheme, u->host, u->port,
-	    u->proto == CONN_SMTP && p->ehlo != NULL ? p->ehlo : "");
-	if (n < 0 || (size_t)n >= sizeof url)
-		return err_set(e, ERR_USAGE, "server name too long");
 	c = conn_alloc(u->proto, p->timeout_ms, p->line_max, p->trace);
 	if (c == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	c->tls = u->implicit_tls || !p->insecure;
 	if ((c->curl = curl_easy_init()) == NULL) {
 		conn_close(c);
 		return err_set(e, ERR_INTERNAL, "cannot create a libcurl handle");
 	}
+	/* libcurl looks a netrc password up only for a user named in the
+	 * URL, not for one given with CURLOPT_USERNAME. */
+	use_netrc = p->password == NULL && (p->netrc || p->netrc_file != NULL);
+	if (use_netrc && p->user != NULL &&
+	    (user = curl_easy_escape(c->curl, p->user, 0)) == NULL) {
+		conn_close(c);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	n = snprintf(url, sizeof url, "%s://%s%s%s:%u/%s", u->scheme,
+	    user != NULL ? user : "", user != NULL ? "@" : "", u->host, u->port,
+	    u->proto == CONN_SMTP && p->ehlo != NULL ? p->ehlo : "");
+	curl_free(user);
+	if (n < 0 || (size_t)n >= sizeof url) {
+		conn_close(c);
+		return err_set(e, ERR_USAGE, "server name too long");
+	}
+	c->tls = u->implicit_tls || !p->insecure;
 	secs = (c->timeout_ms + 999) / 1000;
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECT_ONLY, 1L);
@@ -375,11 +452,11 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, p->cacert);
 	if (p->pin != NULL)
 		curl_easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, p->pin);
-	if (p->user != NULL)
+	if (p->user != NULL && !use_netrc)
 		curl_easy_setopt(c->curl, CURLOPT_USERNAME, p->user);
 	if (p->password != NULL)
 		curl_easy_setopt(c->curl, CURLOPT_PASSWORD, p->password);
-	if (p->netrc || p->netrc_file != NULL) {
+	if (use_netrc) {
 		curl_easy_setopt(c->curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 		if (p->netrc_file != NULL)
 			curl_easy_setopt(c->curl, CURLOPT_NETRC_FILE, p->netrc_file);
@@ -387,7 +464,14 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 	if (p->login_options != NULL)
 		curl_easy_setopt(c->curl, CURLOPT_LOGIN_OPTIONS, p->login_options);
 
+	if (conn_resolve(u, &resolve, e) < 0) {
+		conn_close(c);
+		return -1;
+	}
+	if (resolve != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_RESOLVE, resolve);
 	rc = curl_easy_perform(c->curl);
+	curl_slist_free_all(resolve);
 	if (rc != CURLE_OK) {
 		conn_open_error(c, rc, p, e);
 		conn_close(c);
