@@ -30,8 +30,12 @@ LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 TOOL_OBJ = $(B)/cmd/shared/tool.o
 UNITS    = $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+FUZZERS  = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+# Modules a test or fuzz target links, from its first line "MODULES: a b".
+modules = $(patsubst %,$(B)/lib/%.o,$(shell sed -n '1s/.*MODULES: *\([^*]*\).*/\1/p' $(1)))
 
-.PHONY: all deps check test asan install uninstall demo lint clean units
+.PHONY: all deps check test asan fuzz install uninstall demo lint clean units
 all: $(TOOLS:%=$(B)/%) units
 
 deps:
@@ -49,13 +53,34 @@ $(B)/libmailpipe.a: $(LIB_OBJ)
 $(TOOLS:%=$(B)/%): $(B)/%: $(B)/cmd/%.o $(TOOL_OBJ) $(B)/libmailpipe.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Unit tests link only the module under test (named in the test file's
-# first line as "MODULES: a b").
-units: $(UNITS:%=$(B)/tests/unit/test_%)
+# Unit tests link only the modules under test. Fuzz targets are also
+# built with a plain driver that replays their corpus in `make check`.
+units: $(UNITS:%=$(B)/tests/unit/test_%) $(FUZZERS:%=$(B)/tests/fuzz/replay_%)
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
-		$(patsubst %,$(B)/lib/%.o,$(shell sed -n '1s/.*MODULES: *\([^*]*\).*/\1/p' $<)) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(call modules,$<) $(PKG_LIBS)
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(call modules,$<) $(PKG_LIBS)
+
+# libFuzzer with ASan and UBSan, FUZZ_SECONDS per target; new inputs go
+# to build-fuzz/corpus, the seeds stay in tests/fuzz/corpus.
+fuzz:
+	@sh scripts/install-deps fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" \
+		$(LIB_OBJ:$(B)/%=build-fuzz/%)
+	@for f in $(FUZZERS); do \
+		mkdir -p build-fuzz/corpus/$$f && \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined $(CFLAGS) -o build-fuzz/fuzz_$$f \
+			tests/fuzz/fuzz_$$f.c $$(sed -n '1s/.*MODULES: *\([^*]*\).*/\1/p' tests/fuzz/fuzz_$$f.c | \
+			sed 's|\([a-z0-9_]*\)|build-fuzz/lib/\1.o|g') $(PKG_LIBS) || exit 1; \
+		echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-artifact_prefix=build-fuzz/crash-$$f- build-fuzz/corpus/$$f \
+			tests/fuzz/corpus/$$f 2>&1 | grep -E '^(#[0-9]+.*DONE|Done|==|SUMMARY)' ; \
+		test -z "$$(ls build-fuzz/crash-$$f-* 2>/dev/null)" || exit 1; \
+	done
 
 check:
 	@sh scripts/install-deps
@@ -70,8 +95,8 @@ asan:
 	@$(MAKE) --no-print-directory B=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" all
-	@B=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
+	@B=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99 tests/run
 
 demo:
 	@sh scripts/install-deps
@@ -94,4 +119,4 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -138,6 +138,10 @@ conn_url_parse(const char *s, struct conn_url *u, struct mp_err *e)
 	if (curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
 		goto bad;
 	u->port = (unsigned)strtoul(port, NULL, 10);
+	if (u->port == 0 || u->port > 65535) {
+		err_set(e, ERR_USAGE, "bad port in URL '%s'", s);
+		goto out;
+	}
 	if (curl_url_get(h, CURLUPART_USER, &val, CURLU_URLDECODE) == CURLUE_OK) {
 		if (conn_check_arg("user name", val, strlen(val), e) < 0)
 			goto out;
@@ -328,6 +332,8 @@ static int
 conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
     struct mp_err *e)
 {
+	const struct conn_url *u = p->url;
+	long oserr = 0;
 	char last[256];
 	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
 
@@ -339,6 +345,9 @@ conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, ERR_NOHOST, "%s", why);
 	case CURLE_COULDNT_CONNECT:
+		curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
+		return err_set(e, ERR_TEMP, "cannot connect to %s port %u: %s",
+		    u->host, u->port, oserr ? strerror((int)oserr) : why);
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:

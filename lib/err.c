@@ -20,7 +20,7 @@ err_sanitize(char *dst, size_t cap, const char *s, size_t n)
 	dst[o] = '\0';
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 err_vfill(struct mp_err *e, const char *fmt, va_list ap)
 {
 	char buf[sizeof e->text];

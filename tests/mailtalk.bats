@@ -18,9 +18,9 @@ teardown() {
 	dialog_stop
 }
 
-@test "IMAPS: CAPABILITY, LIST, SELECT and FETCH of a literal" {
-	run --separate-stderr "$MT" "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
-		"imaps://carol@localhost:$MP_IMAPS_PORT" <<-'EOF'
+# The acceptance session: CAPABILITY, LIST, SELECT and FETCH of a literal.
+imap_session() {
+	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd carol)" <<-'EOF'
 	CAPABILITY
 	LIST "" *
 	SELECT INBOX
@@ -39,7 +39,16 @@ teardown() {
 	assert_line 'Message-ID: <seed-1@example.test>'
 	assert_line ')'
 	assert_line --regexp '^A0004 OK Fetch completed'
+}
+
+@test "IMAPS: CAPABILITY, LIST, SELECT and FETCH of a literal" {
+	imap_session "imaps://carol@localhost:$MP_IMAPS_PORT"
 	[ -z "$stderr" ]
+}
+
+@test "IMAP over STARTTLS: CAPABILITY, LIST, SELECT and FETCH" {
+	imap_session -v "imap://carol@localhost:$MP_IMAP_PORT"
+	grep -q '^C: A[0-9]* STARTTLS$' <<<"$stderr"
 }
 
 @test "IMAPS: a literal's size matches the bytes printed" {
@@ -57,15 +66,6 @@ teardown() {
 	[ $(( $(printf '%s\n' "$body" | wc -c) + n )) -eq "$size" ]
 }
 
-@test "IMAP over STARTTLS on the plain port" {
-	run --separate-stderr "$MT" -v "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
-		"imap://carol@localhost:$MP_IMAP_PORT" <<<'SELECT INBOX'
-	assert_success
-	assert_line --regexp '^A0001 OK \[READ-WRITE\]'
-	[[ "$stderr" == *"C: A001 STARTTLS"* ]] || [[ "$stderr" == *"STARTTLS"$'\n'* ]]
-	grep -q '^C: .*STARTTLS$' <<<"$stderr"
-}
-
 @test "IMAP: a NO reply gives exit 1 and the session goes on" {
 	run --separate-stderr "$MT" "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
 		"imaps://carol@localhost:$MP_IMAPS_PORT" <<-'EOF'
@@ -77,9 +77,9 @@ teardown() {
 	assert_line --regexp '^A0002 OK NOOP completed'
 }
 
-@test "POP3S: STAT, LIST, UIDL and RETR 1" {
-	run --separate-stderr "$MT" "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
-		"pop3s://carol@localhost:$MP_POP3S_PORT" <<-'EOF'
+# The acceptance session: STAT, LIST, UIDL and RETR 1.
+pop3_session() {
+	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd carol)" <<-'EOF'
 	STAT
 	LIST
 	LIST 1
@@ -98,11 +98,12 @@ teardown() {
 	[ "$(grep -c '^\.$' <<<"$output")" -eq 3 ]
 }
 
-@test "POP3 over STLS on the plain port" {
-	run --separate-stderr "$MT" -v "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
-		"pop3://carol@localhost:$MP_POP3_PORT" <<<'STAT'
-	assert_success
-	assert_line --regexp '^\+OK [0-9]+ [0-9]+$'
+@test "POP3S: STAT, LIST, UIDL and RETR 1" {
+	pop3_session "pop3s://carol@localhost:$MP_POP3S_PORT"
+}
+
+@test "POP3 over STLS: STAT, LIST, UIDL and RETR 1" {
+	pop3_session -v "pop3://carol@localhost:$MP_POP3_PORT"
 	grep -q '^C: STLS$' <<<"$stderr"
 }
 
@@ -203,8 +204,7 @@ teardown() {
 	port=$(closed_port)
 	run --separate-stderr "$MT" "imaps://localhost:$port" </dev/null
 	assert_failure 75
-	[ "$(lines_of "$stderr")" -eq 1 ]
-	[[ "$stderr" == "mailtalk: "*"$port"* ]]
+	assert_equal "$stderr" "mailtalk: cannot connect to localhost port $port: Connection refused"
 }
 
 @test "unknown host: exit 68" {
