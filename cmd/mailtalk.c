@@ -143,15 +143,14 @@ talk_imap(struct talk *t, const char *line, size_t n)
 	struct imap_resp r;
 	struct mp_err e;
 	uint64_t lit;
-	bool pending_cr = false;
+	bool nonsync, pending_cr = false;
 
 	imap_next_tag(&t->tag, tag, sizeof tag);
 	if (talk_verb_is(line, n, "LOGOUT"))
 		t->ended = true;
 	talk_check(conn_sendf(t->c, &e, "%s %s", tag, line), &e);
-	/* A non-synchronising literal {N+} is sent without waiting. */
-	while (imap_literal_at_end(line, n, &lit) == 0 && n > 2 &&
-	    line[n - 1] == '}' && line[n - 2] == '+') {
+	/* The data of a non-synchronising literal {N+} follows at once. */
+	while (imap_literal_at_end(line, n, &lit, &nonsync) == 1 && nonsync) {
 		talk_send_next(t, "a literal");
 		line = t->buf;
 		n = strlen(t->buf);

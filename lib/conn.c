@@ -693,21 +693,6 @@ conn_read_some(struct conn *c, size_t max, const char **buf, size_t *n,
 	return 0;
 }
 
-bool
-conn_peer_closed(struct conn *c, int wait_ms)
-{
-	struct mp_err e;
-	int saved = c->timeout_ms;
-	bool closed;
-
-	if (c->eof)
-		return true;
-	c->timeout_ms = wait_ms;
-	closed = conn_fill(c, 0, &e) < 0 && c->eof;
-	c->timeout_ms = saved;
-	return closed;
-}
-
 static int
 conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 {

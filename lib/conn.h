@@ -99,8 +99,4 @@ int conn_read_line(struct conn *c, const char **line, size_t *n, struct mp_err *
 int conn_read_some(struct conn *c, size_t max, const char **buf, size_t *n,
 	struct mp_err *e);
 
-/* Whether the server has closed the connection (checked without waiting
- * beyond wait_ms); used after QUIT/LOGOUT. */
-bool conn_peer_closed(struct conn *c, int wait_ms);
-
 #endif

@@ -68,21 +68,27 @@ bad:
 }
 
 int
-imap_literal_at_end(const char *line, size_t n, uint64_t *size)
+imap_literal_at_end(const char *line, size_t n, uint64_t *size, bool *nonsync)
 {
-	size_t i;
+	size_t i, end;
 	uint64_t v = 0;
 
 	if (n < 3 || line[n - 1] != '}')
 		return 0;
-	i = n - 1;
+	end = n - 1;
+	if (nonsync != NULL) {
+		*nonsync = line[end - 1] == '+';
+		if (*nonsync)
+			end--;
+	}
+	i = end;
 	while (i > 0 && isdigit((unsigned char)line[i - 1]))
 		i--;
 	if (i == 0 || line[i - 1] != '{')
 		return 0;
-	if (i == n - 1)
+	if (i == end)
 		return -1;		/* "{}" */
-	for (size_t j = i; j < n - 1; j++) {
+	for (size_t j = i; j < end; j++) {
 		unsigned d = (unsigned)(line[j] - '0');
 		if (v > ((uint64_t)INT64_MAX - d) / 10)
 			return -1;
@@ -116,7 +122,7 @@ imap_read_response(struct conn *c, struct imap_resp *r, imap_piece_fn *fn,
 			return ret;
 		if (r->kind == IMAP_CONTINUATION)
 			return 0;
-		lit = imap_literal_at_end(line, n, &left);
+		lit = imap_literal_at_end(line, n, &left, NULL);
 		if (lit == 0)
 			return 0;
 		if (lit < 0)

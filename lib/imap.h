@@ -3,6 +3,7 @@
 #ifndef MAILPIPE_IMAP_H
 #define MAILPIPE_IMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,8 +35,11 @@ int imap_classify(const char *line, size_t n, struct imap_resp *r,
 	struct mp_err *e);
 
 /* Whether line ends with a literal announcement "{N}" or "~{N}"; *size is
- * N. 0 no, 1 yes, -1 malformed or N >= 2^63. Pure. */
-int imap_literal_at_end(const char *line, size_t n, uint64_t *size);
+ * N. When nonsync is not NULL the client's non-synchronising form "{N+}"
+ * (RFC 7888) is accepted too and *nonsync tells which it was. 0 no, 1 yes,
+ * -1 malformed or N >= 2^63. Pure. */
+int imap_literal_at_end(const char *line, size_t n, uint64_t *size,
+	bool *nonsync);
 
 /* Read one whole response, literals included, streaming its pieces to fn
  * (which may be NULL). Literal sizes are never used to allocate. */

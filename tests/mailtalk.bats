@@ -307,15 +307,18 @@ pop3_session() {
 		"imap://alice@127.0.0.1:$DIALOG_PORT" <<-'EOF'
 	APPEND INBOX {12}
 	Subject: x
+	APPEND INBOX {7+}
+	hello
 	SELECT nosuch
 	EOF
 	assert_failure 1
 	assert_line '+ Ready for literal data'
 	assert_line --regexp '^A0001 OK \[APPENDUID 1 7\]'
-	assert_line --regexp '^A0002 NO \[NONEXISTENT\]'
+	assert_line --regexp '^A0002 OK \[APPENDUID 1 8\]'
+	assert_line --regexp '^A0003 NO \[NONEXISTENT\]'
 	grep -q '^C: A[0-9]* LOGIN \[redacted\]$' <<<"$stderr"
 	grep -q '^S: \* OK IMAP4rev1 ready$' <<<"$stderr"
-	grep -q '^C: A0003 LOGOUT$' <<<"$stderr"
+	grep -q '^C: A0004 LOGOUT$' <<<"$stderr"
 	[[ "$stderr" != *"t0p-s3cret-pw"* ]]
 	dialog_finish
 }

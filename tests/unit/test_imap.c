@@ -87,7 +87,7 @@ main(void)
 	}
 	for (i = 0; i < sizeof lits / sizeof lits[0]; i++) {
 		uint64_t size = 0;
-		int ret = imap_literal_at_end(lits[i].line, strlen(lits[i].line), &size);
+		int ret = imap_literal_at_end(lits[i].line, strlen(lits[i].line), &size, NULL);
 
 		t_inteq(ret, lits[i].ret, lits[i].line);
 		if (ret == 1)
@@ -134,6 +134,21 @@ main(void)
 		t_inteq(imap_read_response(c, &r, NULL, NULL, &e), -1, "2^62 literal");
 		t_inteq(e.kind, ERR_TEMP, "ends as a dropped connection");
 		conn_close(c);
+	}
+	{
+		/* The client's {N+} form, only where asked for. */
+		uint64_t size = 0;
+		bool nonsync = false;
+		t_inteq(imap_literal_at_end("APPEND x {12+}", 14, &size, NULL), 0,
+		    "{N+} is no literal in a server response");
+		t_inteq(imap_literal_at_end("APPEND x {12+}", 14, &size, &nonsync), 1,
+		    "{N+} in a client command");
+		t_ok(nonsync && size == 12, "non-synchronising, 12 bytes");
+		t_inteq(imap_literal_at_end("APPEND x {12}", 13, &size, &nonsync), 1,
+		    "{N} in a client command");
+		t_ok(!nonsync, "synchronising");
+		t_inteq(imap_literal_at_end("APPEND x {+}", 12, &size, &nonsync), -1,
+		    "{+} is malformed");
 	}
 	{
 		char tag[16];
