@@ -1,5 +1,7 @@
 /* cli: shared connection options and session resolution. */
 #include "cli.h"
+#include "imap.h"
+#include "pop3.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -175,7 +177,26 @@ cli_session_prepare(struct cli_session *s, int proto, const char *url_arg,
 int
 cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e)
 {
-	return conn_open(c, &s->params, e);
+	int r;
+
+	if (conn_open(c, &s->params, e) < 0)
+		return -1;
+	switch (conn_proto(*c)) {
+	case CONN_SMTP:
+		r = smtp_start(*c, s->params.ehlo, &s->smtp_caps, e);
+		break;
+	case CONN_POP3:
+		r = pop3_start(*c, e);
+		break;
+	default:
+		r = imap_start(*c, e);
+		break;
+	}
+	if (r < 0) {
+		conn_close(*c);
+		*c = NULL;
+	}
+	return r;
 }
 
 void

@@ -9,6 +9,7 @@
 #include "account.h"
 #include "conn.h"
 #include "err.h"
+#include "smtp.h"
 #include "trace.h"
 
 /* Include in a tool's table with POPT_ARG_INCLUDE_TABLE. It defines
@@ -25,6 +26,7 @@ struct cli_session {
 	struct trace trace;
 	struct conn_params params;
 	char login_options[64];	/* "AUTH=..." for params */
+	struct smtp_caps smtp_caps; /* what an SMTP server offered */
 };
 
 /* Resolve the options parsed into cli_conn_options, the positional URL
@@ -35,7 +37,9 @@ struct cli_session {
 int cli_session_prepare(struct cli_session *s, int proto, const char *url_arg,
 	struct mp_err *e);
 
-/* Open the prepared session (see conn_open). */
+/* Open the prepared session (see conn_open) and begin the protocol
+ * (smtp_start, pop3_start, imap_start): greeted, logged in when asked,
+ * SMTP capabilities in s->smtp_caps. */
 int cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e);
 
 /* Free s and wipe the password. */

@@ -1,11 +1,20 @@
-/* conn: sessions opened by libcurl (CONNECT_ONLY), then spoken over
- * curl_easy_send/curl_easy_recv with our own buffering and timeouts. */
+/* conn: sessions with mail servers. A session that needs TLS or a login
+ * is opened by libcurl (CONNECT_ONLY) and then spoken over
+ * curl_easy_send/curl_easy_recv; a plain session without login (what a
+ * relay on localhost or a test sink needs) is a TCP socket of our own.
+ * libcurl is loaded with dlopen(3) only when a session needs it: its
+ * thirty-odd dependent libraries cost more at start-up (about 8 ms here)
+ * than a whole plain SMTP submission. */
 #include "conn.h"
 
 #include <curl/curl.h>
-#include <arpa/inet.h>
+#include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,13 +30,15 @@
 #define CONN_LOGIN_MAX	(64 * 1024)	/* cap on kept login-phase lines */
 #define CONN_CMD_MAX	8192		/* longest formatted command */
 #define CONN_ADDRS_MAX	8		/* addresses of a host tried */
+#define CONN_HOST_MAX	255
 
 struct conn {
-	CURL *curl;		/* NULL for a plain descriptor session */
+	CURL *curl;		/* NULL for our own socket */
 	int fd;			/* the socket */
 	enum conn_proto proto;
 	bool tls;
 	bool eof;
+	bool greeting_pending;	/* our own socket: the protocol greets */
 	struct trace *trace;
 	int timeout_ms;
 	size_t line_max;
@@ -48,22 +59,71 @@ static const struct {
 	const char *scheme;
 	enum conn_proto proto;
 	bool tls;
+	unsigned port;
 } conn_schemes[] = {
-	{ "smtp", CONN_SMTP, false }, { "smtps", CONN_SMTP, true },
-	{ "pop3", CONN_POP3, false }, { "pop3s", CONN_POP3, true },
-	{ "imap", CONN_IMAP, false }, { "imaps", CONN_IMAP, true },
+	{ "smtp", CONN_SMTP, false, 25 }, { "smtps", CONN_SMTP, true, 465 },
+	{ "pop3", CONN_POP3, false, 110 }, { "pop3s", CONN_POP3, true, 995 },
+	{ "imap", CONN_IMAP, false, 143 }, { "imaps", CONN_IMAP, true, 993 },
 };
 
-static int
-conn_global_init(struct mp_err *e)
-{
-	static bool done;
+/* The libcurl functions we use, found with dlsym. */
+static struct {
+	bool loaded;
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	CURLcode (*easy_send)(CURL *, const void *, size_t, size_t *);
+	CURLcode (*easy_recv)(CURL *, void *, size_t, size_t *);
+	const char *(*easy_strerror)(CURLcode);
+	char *(*easy_escape)(CURL *, const char *, int);
+	void (*free)(void *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} cc;
 
-	if (done)
+static int
+conn_curl_load(struct mp_err *e)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+#define CONN_SYM(f, m) { #f, offsetof(__typeof__(cc), m) }
+		CONN_SYM(curl_global_init, global_init),
+		CONN_SYM(curl_easy_init, easy_init),
+		CONN_SYM(curl_easy_setopt, easy_setopt),
+		CONN_SYM(curl_easy_perform, easy_perform),
+		CONN_SYM(curl_easy_getinfo, easy_getinfo),
+		CONN_SYM(curl_easy_cleanup, easy_cleanup),
+		CONN_SYM(curl_easy_send, easy_send),
+		CONN_SYM(curl_easy_recv, easy_recv),
+		CONN_SYM(curl_easy_strerror, easy_strerror),
+		CONN_SYM(curl_easy_escape, easy_escape),
+		CONN_SYM(curl_free, free),
+		CONN_SYM(curl_slist_append, slist_append),
+		CONN_SYM(curl_slist_free_all, slist_free_all),
+#undef CONN_SYM
+	};
+	void *lib;
+	size_t i;
+
+	if (cc.loaded)
 		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return err_set(e, ERR_INTERNAL, "cannot load libcurl: %s", dlerror());
+	for (i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+		void *f = dlsym(lib, syms[i].name);
+		if (f == NULL)
+			return err_set(e, ERR_INTERNAL, "libcurl lacks %s", syms[i].name);
+		/* POSIX guarantees a function pointer fits in a void *. */
+		memcpy((char *)&cc + syms[i].off, &f, sizeof f);
+	}
+	if (cc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
-	done = true;
+	cc.loaded = true;
 	return 0;
 }
 
@@ -89,95 +149,152 @@ conn_url_free(struct conn_url *u)
 	u->host = u->user = u->path = NULL;
 }
 
+/* Decode %XX escapes of s[0..n) into a new string; NULL with e set when
+ * an escape is malformed or decodes to a control character. */
+static char *
+conn_url_decode(const char *what, const char *s, size_t n, struct mp_err *e)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (out == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '%') {
+			char hex[3] = { 0 };
+			if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
+			    !isxdigit((unsigned char)s[i + 2]))
+				goto bad;
+			hex[0] = s[i + 1];
+			hex[1] = s[i + 2];
+			ch = (unsigned char)strtoul(hex, NULL, 16);
+			i += 2;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			free(out);
+			err_set(e, ERR_USAGE, "%s in the URL contains a control "
+			    "character", what);
+			return NULL;
+		}
+		out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return out;
+bad:
+	free(out);
+	err_set(e, ERR_USAGE, "bad %% escape in the URL's %s", what);
+	return NULL;
+}
+
 int
 conn_url_parse(const char *s, struct conn_url *u, struct mp_err *e)
 {
-	CURLU *h;
-	CURLUcode rc;
-	char *scheme = NULL, *pw = NULL, *port = NULL, *val = NULL;
-	size_t i;
-	int ret = -1;
+	const char *p, *auth, *auth_end, *at, *host, *host_end, *colon;
+	size_t i, hl;
 
 	memset(u, 0, sizeof *u);
-	if (conn_global_init(e) < 0)
-		return -1;
-	if (conn_check_arg("URL", s, strlen(s), e) < 0)
-		return err_set(e, ERR_USAGE, "URL contains a control character");
-	if (strstr(s, "://") == NULL)
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == ' ')
+			return err_set(e, ERR_USAGE, "the URL contains a blank or "
+			    "control character");
+	}
+	if ((p = strstr(s, "://")) == NULL)
 		return err_set(e, ERR_USAGE, "'%s' is not a URL: write "
 		    "imaps://user@host (or smtp, smtps, pop3, pop3s, imap)", s);
-	if ((h = curl_url()) == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	rc = curl_url_set(h, CURLUPART_URL, s, 0);
-	if (rc != CURLUE_OK) {
-		err_set(e, ERR_USAGE, "bad URL '%s': %s", s, curl_url_strerror(rc));
-		goto out;
-	}
-	if (curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK) {
-		err_set(e, ERR_USAGE, "the URL contains a password; remove it "
-		    "and use --password-cmd, a netrc file or password_cmd in "
-		    "the config file (a URL shows in ps and shell history)");
-		goto out;
-	}
-	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
-		goto bad;
 	for (i = 0; i < sizeof conn_schemes / sizeof conn_schemes[0]; i++) {
-		if (strcasecmp(scheme, conn_schemes[i].scheme) == 0)
+		if ((size_t)(p - s) == strlen(conn_schemes[i].scheme) &&
+		    strncasecmp(s, conn_schemes[i].scheme, (size_t)(p - s)) == 0)
 			break;
 	}
-	if (i == sizeof conn_schemes / sizeof conn_schemes[0]) {
-		err_set(e, ERR_USAGE, "unsupported scheme '%s' (use smtp, smtps, "
-		    "pop3, pop3s, imap or imaps)", scheme);
-		goto out;
-	}
+	if (i == sizeof conn_schemes / sizeof conn_schemes[0])
+		return err_set(e, ERR_USAGE, "unsupported scheme in '%s' (use smtp, "
+		    "smtps, pop3, pop3s, imap or imaps)", s);
 	u->proto = conn_schemes[i].proto;
 	u->implicit_tls = conn_schemes[i].tls;
+	u->port = conn_schemes[i].port;
 	snprintf(u->scheme, sizeof u->scheme, "%s", conn_schemes[i].scheme);
-	if (curl_url_get(h, CURLUPART_HOST, &u->host, 0) != CURLUE_OK)
+
+	auth = p + 3;
+	auth_end = auth + strcspn(auth, "/?#");
+	if (*auth_end == '?' || *auth_end == '#')
+		return err_set(e, ERR_USAGE, "a query or fragment has no meaning "
+		    "in '%s'", s);
+	/* The user is what comes before the last '@' of the authority. */
+	at = NULL;
+	for (p = auth; p < auth_end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	host = auth;
+	if (at != NULL) {
+		if (memchr(auth, ':', (size_t)(at - auth)) != NULL)
+			return err_set(e, ERR_USAGE, "the URL contains a password; "
+			    "remove it and use --password-cmd, a netrc file or "
+			    "password_cmd in the config file (a URL shows in ps "
+			    "and shell history)");
+		if (at > auth &&
+		    (u->user = conn_url_decode("user name", auth, (size_t)(at - auth), e)) == NULL)
+			goto fail;
+		host = at + 1;
+	}
+	if (*host == '[') {
+		host_end = memchr(host, ']', (size_t)(auth_end - host));
+		if (host_end == NULL || host_end == host + 1)
+			goto bad;
+		for (p = host + 1; p < host_end; p++) {
+			if (!strchr("0123456789abcdefABCDEF:.", *p))
+				goto bad;
+		}
+		host_end++;
+	} else {
+		host_end = host + strcspn(host, ":");
+		if (host_end > auth_end)
+			host_end = auth_end;
+		for (p = host; p < host_end; p++) {
+			unsigned char ch = (unsigned char)*p;
+			/* Letters, digits, '-', '.', '_'; octets >= 0x80 for
+			 * names that the resolver may know in UTF-8. */
+			if (!(ch >= 0x80 || ch == '-' || ch == '.' || ch == '_' ||
+			    (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' &&
+			    (ch | 0x20) <= 'z')))
+				goto bad;
+		}
+	}
+	hl = (size_t)(host_end - host);
+	if (hl == 0 || hl > CONN_HOST_MAX)
 		goto bad;
-	if (curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
-		goto bad;
-	u->port = (unsigned)strtoul(port, NULL, 10);
-	if (u->port == 0 || u->port > 65535) {
-		err_set(e, ERR_USAGE, "bad port in URL '%s'", s);
-		goto out;
+	colon = host_end;
+	if (colon < auth_end) {
+		unsigned long port = 0;
+		if (*colon != ':' || colon + 1 == auth_end)
+			goto bad;
+		for (p = colon + 1; p < auth_end; p++) {
+			if (*p < '0' || *p > '9' || port > 65535)
+				goto bad;
+			port = port * 10 + (unsigned long)(*p - '0');
+		}
+		if (port == 0 || port > 65535) {
+			err_set(e, ERR_USAGE, "bad port in URL '%s'", s);
+			goto fail;
+		}
+		u->port = (unsigned)port;
 	}
-	if (curl_url_get(h, CURLUPART_USER, &val, CURLU_URLDECODE) == CURLUE_OK) {
-		if (conn_check_arg("user name", val, strlen(val), e) < 0)
-			goto out;
-		u->user = strdup(val);
-		if (u->user == NULL)
-			goto oom;
+	if ((u->host = strndup(host, hl)) == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto fail;
 	}
-	curl_free(val);
-	val = NULL;
-	if (curl_url_get(h, CURLUPART_PATH, &val, CURLU_URLDECODE) == CURLUE_OK &&
-	    val[0] == '/' && val[1] != '\0') {
-		if (conn_check_arg("URL path", val, strlen(val), e) < 0)
-			goto out;
-		u->path = strdup(val + 1);
-		if (u->path == NULL)
-			goto oom;
-	}
-	ret = 0;
-	goto out;
-oom:
-	err_set(e, ERR_INTERNAL, "out of memory");
-	goto out;
+	if (*auth_end == '/' && auth_end[1] != '\0' &&
+	    (u->path = conn_url_decode("path", auth_end + 1, strlen(auth_end + 1), e)) == NULL)
+		goto fail;
+	return 0;
 bad:
-	err_set(e, ERR_USAGE, "bad URL '%s'", s);
-out:
-	if (ret < 0) {
-		conn_url_free(u);
-		if (e->kind == ERR_DATA)
-			e->kind = ERR_USAGE;
-	}
-	curl_free(scheme);
-	curl_free(pw);
-	curl_free(port);
-	curl_free(val);
-	curl_url_cleanup(h);
-	return ret;
+	err_set(e, ERR_USAGE, "bad host or port in URL '%s'", s);
+fail:
+	conn_url_free(u);
+	return -1;
 }
 
 /* Keep the lines libcurl read while opening (greeting, capabilities). */
@@ -268,19 +385,18 @@ conn_last_login_line(const struct conn *c, char *dst, size_t cap)
 }
 
 /* Look the host up ourselves, so that "no such host" (68) and "DNS is
- * down, try later" (75) stay apart (libcurl reports both alike), and
- * hand libcurl the addresses. */
+ * down, try later" (75) stay apart (libcurl reports both alike). */
 static int
-conn_resolve(const struct conn_url *u, struct curl_slist **list, struct mp_err *e)
+conn_lookup(const struct conn_url *u, struct addrinfo **res, struct mp_err *e)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char host[256], entry[1024], addr[INET6_ADDRSTRLEN];
-	char seen[CONN_ADDRS_MAX][INET6_ADDRSTRLEN];
-	unsigned char bin[sizeof(struct in6_addr)];
-	size_t hl = strlen(u->host), used;
-	int rc, n, count = 0;
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICSERV,
+	};
+	char host[CONN_HOST_MAX + 1], port[8];
+	size_t hl = strlen(u->host);
+	int rc;
 
-	*list = NULL;
 	if (u->host[0] == '[' && hl >= 2 && hl - 2 < sizeof host) {
 		memcpy(host, u->host + 1, hl - 2);
 		host[hl - 2] = '\0';
@@ -289,24 +405,39 @@ conn_resolve(const struct conn_url *u, struct curl_slist **list, struct mp_err *
 	} else {
 		return err_set(e, ERR_USAGE, "host name too long");
 	}
-	if (inet_pton(AF_INET, host, bin) == 1 || inet_pton(AF_INET6, host, bin) == 1)
-		return 0;
-	rc = getaddrinfo(host, NULL, &hints, &res);
+	snprintf(port, sizeof port, "%u", u->port);
+	rc = getaddrinfo(host, port, &hints, res);
 	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_FAIL)
 		return err_set(e, ERR_NOHOST, "unknown host '%s'", host);
 	if (rc != 0)
 		return err_set(e, ERR_TEMP, "cannot look up '%s' for now: %s", host,
 		    gai_strerror(rc));
-	n = snprintf(entry, sizeof entry, "%s:%u:", host, u->port);
-	used = n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+/* The addresses in libcurl's CURLOPT_RESOLVE form "host:port:a,b". */
+static int
+conn_resolve_entry(const struct conn_url *u, const struct addrinfo *res,
+    struct curl_slist **list, struct mp_err *e)
+{
+	char entry[1024], addr[INET6_ADDRSTRLEN];
+	char seen[CONN_ADDRS_MAX][INET6_ADDRSTRLEN];
+	const struct addrinfo *ai;
+	size_t hl = strlen(u->host), used;
+	int n, count = 0;
+
+	/* libcurl names an IPv6 host without its brackets here. */
+	n = snprintf(entry, sizeof entry, "%.*s:%u:", (int)(u->host[0] == '[' ? hl - 2 : hl),
+	    u->host + (u->host[0] == '['), u->port);
+	if (n < 0 || (size_t)n >= sizeof entry)
+		return err_set(e, ERR_USAGE, "host name too long");
+	used = (size_t)n;
 	for (ai = res; ai != NULL && count < CONN_ADDRS_MAX; ai = ai->ai_next) {
-		const void *a = ai->ai_family == AF_INET ?
-		    (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr :
-		    (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr;
 		int i, dup = 0;
-		if (inet_ntop(ai->ai_family, a, addr, sizeof addr) == NULL)
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr, NULL, 0,
+		    NI_NUMERICHOST) != 0)
 			continue;
-		/* getaddrinfo repeats an address once per protocol. */
+		/* getaddrinfo may repeat an address. */
 		for (i = 0; i < count; i++)
 			dup |= strcmp(seen[i], addr) == 0;
 		if (dup)
@@ -319,11 +450,61 @@ conn_resolve(const struct conn_url *u, struct curl_slist **list, struct mp_err *
 		used += (size_t)n;
 		memcpy(seen[count++], addr, sizeof addr);
 	}
-	freeaddrinfo(res);
 	if (count == 0)
-		return err_set(e, ERR_NOHOST, "no usable address for '%s'", host);
-	if ((*list = curl_slist_append(NULL, entry)) == NULL)
+		return err_set(e, ERR_NOHOST, "no usable address for '%s'", u->host);
+	if ((*list = cc.slist_append(NULL, entry)) == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* Connect a non-blocking TCP socket to the first address that answers. */
+static int
+conn_tcp_connect(struct conn *c, const struct conn_url *u,
+    const struct addrinfo *res, struct mp_err *e)
+{
+	const struct addrinfo *ai;
+	int fd, err = ECONNREFUSED, one = 1;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		struct pollfd pfd;
+		socklen_t len = sizeof err;
+		int n;
+
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			goto connected;
+		if (errno != EINPROGRESS) {
+			err = errno;
+			close(fd);
+			continue;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		while ((n = poll(&pfd, 1, c->timeout_ms)) < 0 && errno == EINTR)
+			;
+		if (n == 0) {
+			close(fd);
+			return err_set(e, ERR_TEMP, "cannot connect to %s port %u: "
+			    "no answer within %d s", u->host, u->port,
+			    (c->timeout_ms + 999) / 1000);
+		}
+		if (n > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+		    err == 0)
+			goto connected;
+		if (n < 0)
+			err = errno;
+		close(fd);
+	}
+	return err_set(e, ERR_TEMP, "cannot connect to %s port %u: %s", u->host,
+	    u->port, strerror(err));
+connected:
+	/* Writes are batched here; Nagle's algorithm would only add delay. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->fd = fd;
 	return 0;
 }
 
@@ -335,7 +516,7 @@ conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
 	const struct conn_url *u = p->url;
 	long oserr = 0;
 	char last[256];
-	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	const char *why = c->errbuf[0] ? c->errbuf : cc.easy_strerror(rc);
 
 	conn_last_login_line(c, last, sizeof last);
 	switch (rc) {
@@ -345,7 +526,7 @@ conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, ERR_NOHOST, "%s", why);
 	case CURLE_COULDNT_CONNECT:
-		curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
+		cc.easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
 		return err_set(e, ERR_TEMP, "cannot connect to %s port %u: %s",
 		    u->host, u->port, oserr ? strerror((int)oserr) : why);
 	case CURLE_OPERATION_TIMEDOUT:
@@ -394,106 +575,128 @@ conn_open_error(struct conn *c, CURLcode rc, const struct conn_params *p,
 	}
 }
 
-int
-conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
+/* The libcurl half of conn_open: TLS and/or login. */
+static int
+conn_open_curl(struct conn *c, const struct conn_params *p,
+    const struct addrinfo *res, struct mp_err *e)
 {
 	const struct conn_url *u = p->url;
-	struct conn *c;
-	CURLcode rc;
-	curl_socket_t sock;
 	struct curl_slist *resolve = NULL;
 	char url[1024], *user = NULL;
+	curl_socket_t sock;
+	CURLcode rc;
 	bool use_netrc;
 	long secs;
 	int n;
 
-	*cp = NULL;
-	if (conn_global_init(e) < 0)
+	if (conn_curl_load(e) < 0)
 		return -1;
-	/* Credentials never go into the URL libcurl sees; the SMTP path is
-	 * the name libcurl greets with. */
-	c = conn_alloc(u->proto, p->timeout_ms, p->line_max, p->trace);
-	if (c == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if ((c->curl = curl_easy_init()) == NULL) {
-		conn_close(c);
+	if ((c->curl = cc.easy_init()) == NULL)
 		return err_set(e, ERR_INTERNAL, "cannot create a libcurl handle");
-	}
 	/* libcurl looks a netrc password up only for a user named in the
 	 * URL, not for one given with CURLOPT_USERNAME. */
 	use_netrc = p->password == NULL && (p->netrc || p->netrc_file != NULL);
 	if (use_netrc && p->user != NULL &&
-	    (user = curl_easy_escape(c->curl, p->user, 0)) == NULL) {
-		conn_close(c);
+	    (user = cc.easy_escape(c->curl, p->user, 0)) == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	/* The SMTP path is the name libcurl greets with. */
 	n = snprintf(url, sizeof url, "%s://%s%s%s:%u/%s", u->scheme,
 	    user != NULL ? user : "", user != NULL ? "@" : "", u->host, u->port,
 	    u->proto == CONN_SMTP && p->ehlo != NULL ? p->ehlo : "");
-	curl_free(user);
-	if (n < 0 || (size_t)n >= sizeof url) {
-		conn_close(c);
+	cc.free(user);
+	if (n < 0 || (size_t)n >= sizeof url)
 		return err_set(e, ERR_USAGE, "server name too long");
-	}
-	c->tls = u->implicit_tls || !p->insecure;
+	if (conn_resolve_entry(u, res, &resolve, e) < 0)
+		return -1;
+
 	secs = (c->timeout_ms + 999) / 1000;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
+	cc.easy_setopt(c->curl, CURLOPT_URL, url);
+	cc.easy_setopt(c->curl, CURLOPT_RESOLVE, resolve);
+	cc.easy_setopt(c->curl, CURLOPT_CONNECT_ONLY, 1L);
+	cc.easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	cc.easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
+	cc.easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
+	cc.easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
 	/* Bounds the whole of connect + TLS + login. */
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 2L * c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, conn_header_cb);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
+	cc.easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 2L * c->timeout_ms);
+	cc.easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, conn_header_cb);
+	cc.easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
 	if (trace_enabled(p->trace)) {
-		curl_easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, conn_debug_cb);
-		curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
-		curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
+		cc.easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, conn_debug_cb);
+		cc.easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
+		cc.easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
 	}
-	curl_easy_setopt(c->curl, CURLOPT_USE_SSL,
+	cc.easy_setopt(c->curl, CURLOPT_USE_SSL,
 	    p->insecure ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
-	curl_easy_setopt(c->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	cc.easy_setopt(c->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	cc.easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	cc.easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (p->cacert != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_CAINFO, p->cacert);
+		cc.easy_setopt(c->curl, CURLOPT_CAINFO, p->cacert);
 	if (p->pin != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, p->pin);
+		cc.easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, p->pin);
 	if (p->user != NULL && !use_netrc)
-		curl_easy_setopt(c->curl, CURLOPT_USERNAME, p->user);
+		cc.easy_setopt(c->curl, CURLOPT_USERNAME, p->user);
 	if (p->password != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_PASSWORD, p->password);
+		cc.easy_setopt(c->curl, CURLOPT_PASSWORD, p->password);
 	if (use_netrc) {
-		curl_easy_setopt(c->curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		cc.easy_setopt(c->curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 		if (p->netrc_file != NULL)
-			curl_easy_setopt(c->curl, CURLOPT_NETRC_FILE, p->netrc_file);
+			cc.easy_setopt(c->curl, CURLOPT_NETRC_FILE, p->netrc_file);
 	}
 	if (p->login_options != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_LOGIN_OPTIONS, p->login_options);
+		cc.easy_setopt(c->curl, CURLOPT_LOGIN_OPTIONS, p->login_options);
 
-	if (conn_resolve(u, &resolve, e) < 0) {
-		conn_close(c);
-		return -1;
-	}
-	if (resolve != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_RESOLVE, resolve);
-	rc = curl_easy_perform(c->curl);
-	curl_slist_free_all(resolve);
-	if (rc != CURLE_OK) {
-		conn_open_error(c, rc, p, e);
-		conn_close(c);
-		return -1;
-	}
-	if (curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
-	    sock == CURL_SOCKET_BAD) {
-		conn_close(c);
+	rc = cc.easy_perform(c->curl);
+	cc.slist_free_all(resolve);
+	if (rc != CURLE_OK)
+		return conn_open_error(c, rc, p, e);
+	if (cc.easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
+	    sock == CURL_SOCKET_BAD)
 		return err_set(e, ERR_INTERNAL, "libcurl gave no socket");
-	}
 	c->fd = (int)sock;
+	return 0;
+}
+
+int
+conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
+{
+	const struct conn_url *u = p->url;
+	struct addrinfo *res;
+	struct conn *c;
+	int r;
+
+	*cp = NULL;
+	if (conn_lookup(u, &res, e) < 0)
+		return -1;
+	c = conn_alloc(u->proto, p->timeout_ms, p->line_max, p->trace);
+	if (c == NULL) {
+		freeaddrinfo(res);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	c->tls = u->implicit_tls || !p->insecure;
+	/* Without TLS and without a login there is nothing for libcurl to
+	 * do that is worth loading it for. */
+	if (!c->tls && p->user == NULL && !p->netrc && p->netrc_file == NULL) {
+		trace_note(p->trace, "connecting to %s port %u", u->host, u->port);
+		r = conn_tcp_connect(c, u, res, e);
+		c->greeting_pending = true;
+	} else {
+		r = conn_open_curl(c, p, res, e);
+	}
+	freeaddrinfo(res);
+	if (r < 0) {
+		conn_close(c);
+		return -1;
+	}
 	*cp = c;
 	return 0;
+}
+
+bool
+conn_greeting_pending(const struct conn *c)
+{
+	return c->greeting_pending;
 }
 
 struct conn *
@@ -520,7 +723,7 @@ conn_close(struct conn *c)
 		 * already finished session and wait for the answer. */
 		if (c->fd >= 0)
 			shutdown(c->fd, SHUT_RDWR);
-		curl_easy_cleanup(c->curl);
+		cc.easy_cleanup(c->curl);
 	} else if (c->fd >= 0) {
 		close(c->fd);
 	}
@@ -582,12 +785,12 @@ conn_recv(struct conn *c, char *buf, size_t n, size_t *got, struct mp_err *e)
 		if (c->curl != NULL) {
 			/* Ask libcurl first: TLS may hold decrypted bytes that
 			 * poll() on the socket cannot see. */
-			CURLcode rc = curl_easy_recv(c->curl, buf, n, got);
+			CURLcode rc = cc.easy_recv(c->curl, buf, n, got);
 			if (rc == CURLE_OK)
 				return 0;
 			if (rc != CURLE_AGAIN)
 				return err_set(e, ERR_TEMP, "connection lost: %s",
-				    curl_easy_strerror(rc));
+				    cc.easy_strerror(rc));
 		} else {
 			ssize_t r = read(c->fd, buf, n);
 			if (r >= 0) {
@@ -699,7 +902,7 @@ conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 	while (n > 0) {
 		size_t sent = 0;
 		if (c->curl != NULL) {
-			CURLcode rc = curl_easy_send(c->curl, buf, n, &sent);
+			CURLcode rc = cc.easy_send(c->curl, buf, n, &sent);
 			if (rc == CURLE_AGAIN) {
 				if (conn_wait(c, POLLOUT, e) < 0)
 					return -1;
@@ -707,7 +910,7 @@ conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 			}
 			if (rc != CURLE_OK)
 				return err_set(e, ERR_TEMP, "connection lost: %s",
-				    curl_easy_strerror(rc));
+				    cc.easy_strerror(rc));
 		} else {
 			ssize_t r = send(c->fd, buf, n, MSG_NOSIGNAL);
 			if (r < 0 && errno == ENOTSOCK)

@@ -50,9 +50,18 @@ struct conn_params {
 struct conn;
 
 /* Open and log in. On success *cp is the session; on failure -1 and e
- * says why (ERR_NOHOST, ERR_TEMP for refused/timeouts, ERR_AUTH,
- * ERR_TLS_VERIFY, ERR_UNAVAILABLE when STARTTLS is missing, ...). */
+ * says why (ERR_NOHOST, ERR_TEMP for refused/timeouts and DNS trouble,
+ * ERR_AUTH, ERR_TLS_VERIFY, ERR_UNAVAILABLE when STARTTLS is missing,
+ * ERR_INTERNAL when libcurl cannot be loaded). A session with TLS or a
+ * login is opened by libcurl, which reads the greeting and capabilities
+ * and logs in; a plain one without login is our own socket, with the
+ * greeting left to the caller (conn_greeting_pending). */
 int conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e);
+
+/* Whether the server's greeting is still unread: true for a session
+ * opened without libcurl (plain, no login), whose protocol module then
+ * reads the greeting and introduces itself (EHLO). */
+bool conn_greeting_pending(const struct conn *c);
 
 /* A session over an already connected descriptor, without TLS or login:
  * for tests and fuzzing of the protocol readers. Takes ownership of fd. */

@@ -143,6 +143,22 @@ imap_read_response(struct conn *c, struct imap_resp *r, imap_piece_fn *fn,
 	}
 }
 
+int
+imap_start(struct conn *c, struct mp_err *e)
+{
+	struct imap_resp r;
+
+	if (!conn_greeting_pending(c))
+		return 0;
+	if (imap_read_response(c, &r, NULL, NULL, e) < 0)
+		return -1;
+	if (r.kind == IMAP_UNTAGGED && (r.status == IMAP_OK || r.status == IMAP_PREAUTH))
+		return 0;
+	if (r.kind == IMAP_UNTAGGED && r.status == IMAP_BYE)
+		return err_set(e, ERR_TEMP, "server refused the session (BYE)");
+	return err_set(e, ERR_PROTOCOL, "server greeting is not '* OK'");
+}
+
 void
 imap_next_tag(unsigned *counter, char *buf, size_t cap)
 {

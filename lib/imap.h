@@ -49,6 +49,10 @@ int imap_read_response(struct conn *c, struct imap_resp *r, imap_piece_fn *fn,
 /* Write the next tag ("A0001", "A0002", ...) into buf. */
 void imap_next_tag(unsigned *counter, char *buf, size_t cap);
 
+/* Begin the session: on our own socket, read the greeting ("* OK" or
+ * "* PREAUTH"; "* BYE": ERR_TEMP); libcurl has done so on the others. */
+int imap_start(struct conn *c, struct mp_err *e);
+
 /* Send LOGOUT and read up to its tagged reply (a server that closes after
  * BYE is fine). */
 int imap_logout(struct conn *c, unsigned *counter, struct mp_err *e);

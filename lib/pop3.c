@@ -81,6 +81,25 @@ pop3_multiline_command(const char *line, size_t n)
 }
 
 int
+pop3_start(struct conn *c, struct mp_err *e)
+{
+	enum pop3_status st;
+	const char *line;
+	size_t n;
+	char shown[160];
+
+	if (!conn_greeting_pending(c))
+		return 0;
+	if (pop3_read_status(c, &st, &line, &n, e) < 0)
+		return -1;
+	if (st != POP3_OK) {
+		err_sanitize(shown, sizeof shown, line, n);
+		return err_set(e, ERR_TEMP, "server refused: %s", shown);
+	}
+	return 0;
+}
+
+int
 pop3_quit(struct conn *c, struct mp_err *e)
 {
 	enum pop3_status st;

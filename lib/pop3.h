@@ -36,6 +36,10 @@ int pop3_read_multiline(struct conn *c, bool unstuff, pop3_line_fn *fn,
  * TOP, and LIST and UIDL without an argument. Pure. */
 bool pop3_multiline_command(const char *line, size_t n);
 
+/* Begin the session: on our own socket, read the greeting (-ERR:
+ * ERR_TEMP); libcurl has done so already on the others. */
+int pop3_start(struct conn *c, struct mp_err *e);
+
 /* Send QUIT: the server then deletes what DELE marked (UPDATE state).
  * A -ERR reply means the deletes failed: ERR_REPLY. */
 int pop3_quit(struct conn *c, struct mp_err *e);
