@@ -39,6 +39,7 @@ struct conn {
 	bool tls;
 	bool eof;
 	bool greeting_pending;	/* our own socket: the protocol greets */
+	bool broken;		/* an I/O error or timeout happened: no more I/O */
 	struct trace *trace;
 	int timeout_ms;
 	size_t line_max;
@@ -769,9 +770,11 @@ conn_wait(struct conn *c, short events, struct mp_err *e)
 		n = poll(&pfd, 1, c->timeout_ms);
 		if (n > 0)
 			return 0;
-		if (n == 0)
+		if (n == 0) {
+			c->broken = true;
 			return err_set(e, ERR_TEMP, "server did not answer within "
 			    "%d s", (c->timeout_ms + 999) / 1000);
+		}
 		if (errno != EINTR)
 			return err_set(e, ERR_TEMP, "poll: %s", strerror(errno));
 	}
@@ -788,9 +791,11 @@ conn_recv(struct conn *c, char *buf, size_t n, size_t *got, struct mp_err *e)
 			CURLcode rc = cc.easy_recv(c->curl, buf, n, got);
 			if (rc == CURLE_OK)
 				return 0;
-			if (rc != CURLE_AGAIN)
+			if (rc != CURLE_AGAIN) {
+				c->broken = true;
 				return err_set(e, ERR_TEMP, "connection lost: %s",
 				    cc.easy_strerror(rc));
+			}
 		} else {
 			ssize_t r = read(c->fd, buf, n);
 			if (r >= 0) {
@@ -799,9 +804,11 @@ conn_recv(struct conn *c, char *buf, size_t n, size_t *got, struct mp_err *e)
 			}
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				c->broken = true;
 				return err_set(e, ERR_TEMP, "connection lost: %s",
 				    strerror(errno));
+			}
 		}
 		if (conn_wait(c, POLLIN, e) < 0)
 			return -1;
@@ -816,6 +823,8 @@ conn_fill(struct conn *c, size_t need, struct mp_err *e)
 
 	if (c->eof)
 		return err_set(e, ERR_TEMP, "server closed the connection");
+	if (c->broken)
+		return err_set(e, ERR_TEMP, "the connection failed before");
 	if (c->rpos > 0 && (c->rpos == c->rend || c->rcap - c->rend < CONN_RBUF_MIN / 4)) {
 		memmove(c->rbuf, c->rbuf + c->rpos, c->rend - c->rpos);
 		c->rend -= c->rpos;
@@ -899,6 +908,8 @@ conn_read_some(struct conn *c, size_t max, const char **buf, size_t *n,
 static int
 conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 {
+	if (c->broken)
+		return err_set(e, ERR_TEMP, "the connection failed before");
 	while (n > 0) {
 		size_t sent = 0;
 		if (c->curl != NULL) {
@@ -908,9 +919,11 @@ conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 					return -1;
 				continue;
 			}
-			if (rc != CURLE_OK)
+			if (rc != CURLE_OK) {
+				c->broken = true;
 				return err_set(e, ERR_TEMP, "connection lost: %s",
 				    cc.easy_strerror(rc));
+			}
 		} else {
 			ssize_t r = send(c->fd, buf, n, MSG_NOSIGNAL);
 			if (r < 0 && errno == ENOTSOCK)
@@ -923,6 +936,7 @@ conn_send_raw(struct conn *c, const char *buf, size_t n, struct mp_err *e)
 						return -1;
 					continue;
 				}
+				c->broken = true;
 				return err_set(e, ERR_TEMP, "connection lost: %s",
 				    strerror(errno));
 			}

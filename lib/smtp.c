@@ -3,12 +3,15 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #define SMTP_LINES_MAX 10000	/* a reply longer than this is hostile */
+#define SMTP_BDAT_MAX (1024 * 1024) /* a message sent whole with BDAT LAST */
+#define SMTP_BODY_CHUNK (64 * 1024)
 
 int
 smtp_parse_line(const char *line, size_t n, int *code, int *last, size_t *text_off)
@@ -249,6 +252,377 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 	if (r.code != 250)
 		return err_set(e, r.code / 100 == 4 ? ERR_TEMP : ERR_UNAVAILABLE,
 		    "HELO refused: %d %s", r.code, r.text);
+	return 0;
+}
+
+/* RFC 3461 xtext: '+', '=' and octets outside 33..126 as "+XX". */
+static int
+smtp_xtext(char *dst, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (o + 4 > cap)
+			return -1;
+		if (ch < 33 || ch > 126 || ch == '+' || ch == '=') {
+			dst[o++] = '+';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 15];
+		} else {
+			dst[o++] = (char)ch;
+		}
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+static void
+smtp_store_reply(struct smtp_rcpt *r, const struct smtp_reply *rep)
+{
+	r->code = rep->code;
+	snprintf(r->enhanced, sizeof r->enhanced, "%s", rep->enhanced);
+	err_sanitize(r->text, sizeof r->text, rep->text, strlen(rep->text));
+}
+
+/* The MAIL command with its parameters. */
+static int
+smtp_send_mail(struct conn *c, const struct smtp_caps *caps,
+    const struct smtp_envelope *env, struct mp_err *e)
+{
+	static const char *verbs[] = { "MAIL", "SEND", "SOML", "SAML" };
+	char params[512], xt[256];
+	size_t o = 0;
+	int n;
+
+	params[0] = '\0';
+#define SMTP_PARAM(...) do { \
+	n = snprintf(params + o, sizeof params - o, __VA_ARGS__); \
+	if (n < 0 || (size_t)n >= sizeof params - o) \
+		return err_set(e, ERR_USAGE, "MAIL parameters too long"); \
+	o += (size_t)n; \
+} while (0)
+	if (caps->size && env->size > 0)
+		SMTP_PARAM(" SIZE=%llu", env->size);
+	if (env->eightbit)
+		SMTP_PARAM(" BODY=8BITMIME");
+	if (env->smtputf8)
+		SMTP_PARAM(" SMTPUTF8");
+	if (env->dsn_ret != NULL)
+		SMTP_PARAM(" RET=%s", env->dsn_ret);
+	if (env->dsn_envid != NULL) {
+		if (smtp_xtext(xt, sizeof xt, env->dsn_envid) < 0)
+			return err_set(e, ERR_USAGE, "DSN envelope id too long");
+		SMTP_PARAM(" ENVID=%s", xt);
+	}
+#undef SMTP_PARAM
+	return conn_sendf(c, e, "%s FROM:<%s>%s", verbs[env->verb], env->from, params);
+}
+
+static int
+smtp_send_rcpt(struct conn *c, const struct smtp_envelope *env,
+    const struct smtp_rcpt *r, struct mp_err *e)
+{
+	char orcpt[600] = "", xt[540];
+	const char *p;
+	bool ascii = true;
+
+	for (p = r->addr; *p; p++)
+		ascii &= (unsigned char)*p < 0x80;
+	/* ORCPT keeps the address as given for the DSN (RFC 3461 4.2). */
+	if (env->dsn_notify != NULL || env->dsn_ret != NULL || env->dsn_envid != NULL) {
+		if (ascii && smtp_xtext(xt, sizeof xt, r->addr) == 0)
+			snprintf(orcpt, sizeof orcpt, " ORCPT=rfc822;%s", xt);
+		if (env->dsn_notify != NULL)
+			return conn_sendf(c, e, "RCPT TO:<%s> NOTIFY=%s%s", r->addr,
+			    env->dsn_notify, orcpt);
+	}
+	return conn_sendf(c, e, "RCPT TO:<%s>%s", r->addr, orcpt);
+}
+
+/* Read the whole message (at most cap octets) into buf; -1 if longer. */
+static ssize_t
+smtp_body_all(smtp_body_fn *body, void *arg, char *buf, size_t cap,
+    struct mp_err *e)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while ((r = body(arg, buf + len, cap - len, e)) > 0) {
+		len += (size_t)r;
+		if (len == cap) {
+			char probe;
+			if ((r = body(arg, &probe, 1, e)) != 0)
+				return r < 0 ? -1 : -2;
+			break;
+		}
+	}
+	return r < 0 ? -1 : (ssize_t)len;
+}
+
+/* Send the message after 354: dot-stuffed, then the "." line. */
+static int
+smtp_send_data(struct conn *c, smtp_body_fn *body, void *arg, struct mp_err *e)
+{
+	char *buf = malloc(SMTP_BODY_CHUNK);
+	bool bol = true;	/* at the beginning of a line */
+	unsigned long long total = 0;
+	ssize_t r;
+	int ret = -1;
+
+	if (buf == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	while ((r = body(arg, buf, SMTP_BODY_CHUNK, e)) > 0) {
+		const char *p = buf, *end = buf + r;
+		total += (unsigned long long)r;
+		while (p < end) {
+			const char *nl;
+			if (bol && *p == '.' && conn_write(c, ".", 1, e) < 0)
+				goto out;
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL) {
+				if (conn_write(c, p, (size_t)(end - p), e) < 0)
+					goto out;
+				bol = false;
+				break;
+			}
+			if (conn_write(c, p, (size_t)(nl + 1 - p), e) < 0)
+				goto out;
+			p = nl + 1;
+			bol = true;
+		}
+	}
+	if (r < 0)
+		goto out;
+	trace_note(conn_trace(c), "message of %llu octets", total);
+	if (conn_send_line(c, ".", 1, e) < 0 || conn_flush(c, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+/* e for refused recipients: 67 when one was refused for good. */
+static int
+smtp_rcpt_error(const struct smtp_envelope *env, struct mp_err *e)
+{
+	size_t i, refused = 0;
+	const struct smtp_rcpt *perm = NULL, *temp = NULL;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		const struct smtp_rcpt *r = &env->rcpts[i];
+		if (r->code / 100 == 2)
+			continue;
+		refused++;
+		if (r->code / 100 == 5 && perm == NULL)
+			perm = r;
+		else if (temp == NULL)
+			temp = r;
+	}
+	if (perm != NULL)
+		err_set(e, ERR_NOUSER, "%zu of %zu recipients refused; <%s>: %d %s",
+		    refused, env->nrcpts, perm->addr, perm->code, perm->text);
+	else if (temp != NULL)
+		err_set(e, ERR_TEMP, "%zu of %zu recipients refused for now; <%s>: "
+		    "%d %s", refused, env->nrcpts, temp->addr, temp->code, temp->text);
+	if (perm != NULL)
+		e->code = perm->code;
+	else if (temp != NULL)
+		e->code = temp->code;
+	return -1;
+}
+
+static int
+smtp_sender_error(const struct smtp_envelope *env, const struct smtp_reply *r,
+    struct mp_err *e)
+{
+	static const char *verbs[] = { "MAIL", "SEND", "SOML", "SAML" };
+
+	/* The lecture's terminal-delivery commands are rare today. */
+	if (env->verb != SMTP_MAIL && (r->code == 500 || r->code == 502 ||
+	    r->code == 504))
+		return err_reply(e, r->code, r->enhanced, "the server does not "
+		    "implement %s: %d %s", verbs[env->verb], r->code, r->text);
+	return err_reply(e, r->code, r->enhanced, "sender <%s> refused: %d %s",
+	    env->from, r->code, r->text);
+}
+
+static int
+smtp_reply_error(const char *what, const struct smtp_reply *r, struct mp_err *e)
+{
+	return err_reply(e, r->code, r->enhanced, "%s: %d %s", what, r->code, r->text);
+}
+
+int
+smtp_submit(struct conn *c, const struct smtp_caps *caps, struct smtp_envelope *env,
+    smtp_body_fn *body, void *arg, struct smtp_result *res, struct mp_err *e)
+{
+	struct smtp_reply mail, r;
+	bool pipe = caps->pipelining;
+	bool batch_data = pipe && (env->nrcpts == 1 || env->partial);
+	bool bdat = false, mail_ok, started;
+	char *bdat_buf = NULL;
+	ssize_t bdat_len = 0;
+	size_t i;
+	int ret = -1;
+
+	memset(res, 0, sizeof *res);
+	for (i = 0; i < env->nrcpts; i++)
+		env->rcpts[i].code = 0;
+	if (env->eightbit && caps->esmtp && !caps->eightbitmime)
+		return err_set(e, ERR_DATA, "the message has 8-bit octets and the "
+		    "server does not offer 8BITMIME");
+	if (env->eightbit && !caps->esmtp)
+		return err_set(e, ERR_DATA, "the message has 8-bit octets and the "
+		    "server does not speak ESMTP (no 8BITMIME)");
+	if (env->smtputf8 && !caps->smtputf8)
+		return err_set(e, ERR_DATA, "an address is not ASCII and the server "
+		    "does not offer SMTPUTF8");
+	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) && !caps->dsn)
+		return err_set(e, ERR_UNAVAILABLE, "the server does not offer DSN "
+		    "(asked for with -N, -R or -V)");
+	if (caps->size && caps->size_max > 0 && env->size > caps->size_max)
+		return err_set(e, ERR_UNAVAILABLE, "the message (%llu octets) is "
+		    "larger than the server accepts (SIZE %llu)", env->size,
+		    caps->size_max);
+
+	/* A small message goes with its envelope; a large one waits for the
+	 * recipients, so that a refusal costs no upload. */
+	if (batch_data && caps->chunking && env->size > 0 && env->size <= SMTP_BDAT_MAX) {
+		if ((bdat_buf = malloc(SMTP_BDAT_MAX)) == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		bdat_len = smtp_body_all(body, arg, bdat_buf, SMTP_BDAT_MAX, e);
+		if (bdat_len == -1)
+			goto out;
+		if (bdat_len == -2) {
+			err_set(e, ERR_INTERNAL, "the message is longer than its size");
+			goto out;
+		}
+		bdat = true;
+	}
+
+	if (smtp_send_mail(c, caps, env, e) < 0)
+		goto out;
+	if (!pipe && (conn_flush(c, e) < 0 || smtp_read_reply(c, &mail, NULL, NULL, e) < 0))
+		goto out;
+	for (i = 0; i < env->nrcpts; i++) {
+		if (!pipe && mail.code / 100 != 2)
+			break;
+		if (smtp_send_rcpt(c, env, &env->rcpts[i], e) < 0)
+			goto out;
+		if (!pipe) {
+			if (conn_flush(c, e) < 0 || smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+				goto out;
+			smtp_store_reply(&env->rcpts[i], &r);
+		}
+	}
+	if (batch_data) {
+		if (bdat) {
+			if (conn_sendf(c, e, "BDAT %zd LAST", bdat_len) < 0 ||
+			    conn_write(c, bdat_buf, (size_t)bdat_len, e) < 0)
+				goto out;
+			trace_note(conn_trace(c), "message of %zd octets", bdat_len);
+		} else if (conn_send_line(c, "DATA", 4, e) < 0) {
+			goto out;
+		}
+	}
+	if (conn_flush(c, e) < 0)
+		goto out;
+	if (pipe) {
+		if (smtp_read_reply(c, &mail, NULL, NULL, e) < 0)
+			goto out;
+		for (i = 0; i < env->nrcpts; i++) {
+			if (smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+				goto out;
+			smtp_store_reply(&env->rcpts[i], &r);
+		}
+	}
+	mail_ok = mail.code / 100 == 2;
+	for (i = 0; i < env->nrcpts; i++)
+		res->accepted += env->rcpts[i].code / 100 == 2;
+	started = mail_ok;
+
+	if (batch_data) {
+		/* The reply to DATA or BDAT follows the envelope's. */
+		if (smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+			goto out;
+		res->reply = r;
+		if (!mail_ok) {
+			res->reply = mail;
+			smtp_sender_error(env, &mail, e);
+			goto out;
+		}
+		if (res->accepted == 0) {
+			smtp_rcpt_error(env, e);
+			goto abandon;
+		}
+		if (bdat) {
+			res->data_sent = true;
+			if (r.code / 100 != 2) {
+				smtp_reply_error("message refused", &r, e);
+				goto out;
+			}
+			ret = 0;
+			goto out;
+		}
+		if (r.code != 354) {
+			smtp_reply_error("DATA refused", &r, e);
+			goto abandon;
+		}
+	} else {
+		if (!mail_ok) {
+			res->reply = mail;
+			smtp_sender_error(env, &mail, e);
+			goto out;
+		}
+		if (res->accepted == 0 || (res->accepted < env->nrcpts && !env->partial)) {
+			smtp_rcpt_error(env, e);
+			goto abandon;
+		}
+		if (conn_send_line(c, "DATA", 4, e) < 0 || conn_flush(c, e) < 0 ||
+		    smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+			goto out;
+		if (r.code != 354) {
+			res->reply = r;
+			smtp_reply_error("DATA refused", &r, e);
+			goto abandon;
+		}
+	}
+	if (smtp_send_data(c, body, arg, e) < 0)
+		goto out;
+	res->data_sent = true;
+	if (smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+		goto out;
+	res->reply = r;
+	if (r.code / 100 != 2) {
+		smtp_reply_error("message refused", &r, e);
+		goto out;
+	}
+	ret = 0;
+	goto out;
+abandon:
+	/* Leave the server as we found it: no half transaction. */
+	if (started) {
+		struct mp_err ignored;
+		(void)smtp_rset(c, &ignored);
+	}
+out:
+	free(bdat_buf);
+	return ret;
+}
+
+int
+smtp_rset(struct conn *c, struct mp_err *e)
+{
+	struct smtp_reply r;
+
+	if (conn_send_line(c, "RSET", 4, e) < 0 || conn_flush(c, e) < 0 ||
+	    smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+		return -1;
+	if (r.code / 100 != 2)
+		return smtp_reply_error("RSET refused", &r, e);
 	return 0;
 }
 

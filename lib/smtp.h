@@ -3,7 +3,9 @@
 #ifndef MAILPIPE_SMTP_H
 #define MAILPIPE_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conn.h"
 #include "err.h"
@@ -59,6 +61,64 @@ void smtp_caps_parse(const char *text, struct smtp_caps *caps);
  * or HELO refused: ERR_UNAVAILABLE. */
 int smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 	struct mp_err *e);
+
+enum smtp_verb { SMTP_MAIL, SMTP_SEND, SMTP_SOML, SMTP_SAML };
+
+/* One recipient and what the server said to it. */
+struct smtp_rcpt {
+	const char *addr;	/* the path, without <> */
+	int code;		/* its reply code; 0 when none came */
+	char enhanced[16];
+	char text[256];
+};
+
+struct smtp_envelope {
+	enum smtp_verb verb;	/* MAIL, or the lecture's SEND/SOML/SAML */
+	const char *from;	/* reverse-path without <>; "" is the null path */
+	struct smtp_rcpt *rcpts;
+	size_t nrcpts;
+	unsigned long long size; /* the message's octets (SIZE=), 0: unknown */
+	bool eightbit;		/* BODY=8BITMIME */
+	bool smtputf8;		/* an address is UTF-8: SMTPUTF8 */
+	const char *dsn_notify;	/* "SUCCESS,FAILURE,DELAY" or "NEVER", or NULL */
+	const char *dsn_ret;	/* "FULL" or "HDRS", or NULL */
+	const char *dsn_envid;	/* or NULL */
+	bool partial;		/* send to the accepted when some are refused */
+};
+
+/* The message: fills buf with up to cap octets of CRLF-terminated lines
+ * (not dot-stuffed); returns the count, 0 at the end, -1 with e set. */
+typedef ssize_t smtp_body_fn(void *arg, char *buf, size_t cap,
+	struct mp_err *e);
+
+struct smtp_result {
+	size_t accepted;	/* recipients accepted */
+	struct smtp_reply reply; /* the final reply to the message, or the
+				 * reply that stopped the transaction */
+	bool data_sent;		/* the whole message went to the server */
+};
+
+/* Submit one message: MAIL (or SEND/SOML/SAML) FROM with SIZE, BODY,
+ * SMTPUTF8 and DSN parameters as needed, RCPT TO for each recipient
+ * (each one's reply is stored in env->rcpts), then DATA with
+ * dot-stuffing, or BDAT for a small message when CHUNKING allows sending
+ * it with the envelope. With PIPELINING the envelope goes in one write,
+ * and so does DATA when waiting for the recipients' replies cannot change
+ * anything (one recipient, or env->partial). When a recipient is refused
+ * and env->partial is not set, the transaction is abandoned with RSET
+ * before any data is sent. Returns 0 once the server has accepted the
+ * message (for all recipients, or with partial for res->accepted of
+ * them); otherwise -1 and e says why: ERR_DATA (8-bit or UTF-8 that the
+ * server cannot take), ERR_UNAVAILABLE (over the SIZE limit, DSN not
+ * offered), ERR_NOUSER (a recipient refused with 5xx), ERR_TEMP (a
+ * recipient refused with 4xx only, or the connection lost), ERR_REPLY
+ * with the code (sender or message refused), ERR_PROTOCOL. */
+int smtp_submit(struct conn *c, const struct smtp_caps *caps,
+	struct smtp_envelope *env, smtp_body_fn *body, void *arg,
+	struct smtp_result *res, struct mp_err *e);
+
+/* Send RSET and read its reply (abandons a transaction). */
+int smtp_rset(struct conn *c, struct mp_err *e);
 
 /* Send QUIT and read the reply; a server that closes without one is fine.
  * -1 only when QUIT could not be sent. */

@@ -1,0 +1,41 @@
+/* spool: a message read from the caller's input, validated before any of
+ * it is sent, then read again as often as needed. A regular file is read
+ * in place; a pipe is kept in memory up to 1 MiB and beyond that in an
+ * unlinked temporary file, so memory stays small for any size. */
+#ifndef MAILPIPE_SPOOL_H
+#define MAILPIPE_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "msg.h"
+
+#define SPOOL_HEADER_MAX (1024 * 1024)	/* the header block is held in memory */
+
+struct spool;
+
+/* Read fd to its end (or to a lone "." line when dot_ends), checking every
+ * line with msg_scan (whose results are left in *scan). On success *sp
+ * holds the message. ERR_DATA for bad input (naming the line), ERR_IO
+ * when reading or spooling fails. */
+int spool_read(struct spool **sp, int fd, bool dot_ends, struct msg_scan *scan,
+	struct mp_err *e);
+
+/* The header block: the input up to and including the empty line that
+ * ends it, or all of it when there is none (at most SPOOL_HEADER_MAX:
+ * a longer header block is ERR_DATA from spool_read). */
+const char *spool_header(const struct spool *s, size_t *n);
+
+/* The message's length in input octets. */
+unsigned long long spool_length(const struct spool *s);
+
+/* Read up to cap octets from offset off of the message; returns the count
+ * (0 at the end) or -1 with ERR_IO. */
+ssize_t spool_pread(struct spool *s, unsigned long long off, char *buf,
+	size_t cap, struct mp_err *e);
+
+void spool_free(struct spool *s);
+
+#endif
