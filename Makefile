@@ -37,7 +37,7 @@ FUZZ_SECONDS ?= 60
 # Modules a test or fuzz target links, from its first line "MODULES: a b".
 modules = $(patsubst %,$(B)/lib/%.o,$(shell sed -n '1s/.*MODULES: *\([^*]*\).*/\1/p' $(1)))
 
-.PHONY: all deps check test asan fuzz install uninstall demo lint clean units
+.PHONY: all deps check test asan fuzz bench install uninstall demo lint clean units
 all: $(TOOLS:%=$(B)/%) units
 
 deps:
@@ -104,6 +104,12 @@ demo:
 	@sh scripts/install-deps
 	@$(MAKE) --no-print-directory all
 	@B=$(B) sh scripts/demo
+
+# Benchmarks against the peer tools (not tests): ratios measured in one run.
+bench:
+	@sh scripts/install-deps bench
+	@$(MAKE) --no-print-directory all
+	@for b in bench/*.sh; do B=$(B) bash "$$b" || exit 1; done
 
 lint:
 	mandoc -Tlint -Wwarning man/*.[157]
