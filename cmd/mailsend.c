@@ -355,7 +355,7 @@ main(int argc, const char **argv)
 	char *from_hdr = NULL, added[SEND_ADDED_MAX], date[64], msgid[256];
 	size_t hlen, added_len = 0, i;
 	unsigned long long size;
-	bool has_date = false, has_msgid = false, has_from = false, body_only = false;
+	bool has_date = false, has_msgid = false, has_from = false, body_only = false, cut;
 	FILE *report = NULL;
 	int rc, kind, status;
 
@@ -400,8 +400,16 @@ main(int argc, const char **argv)
 	/* The whole message is read and checked before anything is sent. */
 	if (spool_read(&body.spool, STDIN_FILENO, !o.ignore_dots, &scan, &e) < 0)
 		tool_fail(&e);
-	hdr = spool_header(body.spool, &hlen);
-	if (msg_headers_parse(hdr, hlen, &h, &e) < 0) {
+	hdr = spool_header(body.spool, &hlen, &cut);
+	if (cut) {
+		/* A huge header, or no header at all: the first line tells. */
+		const char *nl = memchr(hdr, '\n', hlen);
+		if (msg_headers_parse(hdr, nl ? (size_t)(nl - hdr + 1) : hlen, &h, &e) == 0)
+			tool_die(EX_DATAERR, "message header: larger than %d octets",
+			    SPOOL_HEADER_MAX);
+		body_only = true;
+		hlen = 0;
+	} else if (msg_headers_parse(hdr, hlen, &h, &e) < 0) {
 		/* Text without a header: all of it is the body (as Postfix
 		 * does); the fields we add get a separator line. */
 		if (strncmp(e.text, "line 1:", 7) != 0 || e.kind != ERR_DATA)
@@ -517,6 +525,14 @@ main(int argc, const char **argv)
 
 	if (cli_session_open(&s, &c, &e) < 0)
 		tool_fail(&e);
+	/* libcurl skips the login when the server offers no AUTH. */
+	if (s.params.user != NULL && s.smtp_caps.auth[0] == '\0') {
+		struct mp_err ignored;
+		(void)smtp_quit(c, &ignored);
+		tool_die(EX_UNAVAILABLE, "the server offers no AUTH, so user '%s' "
+		    "cannot log in (drop the user to send without logging in)",
+		    s.params.user);
+	}
 	rc = smtp_submit(c, &s.smtp_caps, &env, send_body_read, &body, &res, &e);
 	{
 		/* On a lost connection this fails at once (conn remembers). */

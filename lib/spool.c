@@ -22,6 +22,7 @@ struct spool {
 	char *header;		/* the header block */
 	size_t header_len;
 	bool header_done;	/* the block's end was seen */
+	bool header_cut;	/* no end within SPOOL_HEADER_MAX octets */
 };
 
 static int
@@ -109,9 +110,14 @@ spool_header_keep(struct spool *s, const struct msg_scan *scan,
 		want = (size_t)((unsigned long long)scan->header_end - at);
 		s->header_done = true;
 	}
-	if (s->header_len + want > SPOOL_HEADER_MAX)
-		return err_set(e, ERR_DATA, "the header block is larger than %d "
-		    "octets", SPOOL_HEADER_MAX);
+	(void)e;
+	if (s->header_len + want > SPOOL_HEADER_MAX) {
+		/* Whether that is a header too large or a message without
+		 * one is the caller's to tell from the beginning. */
+		want = SPOOL_HEADER_MAX - s->header_len;
+		s->header_done = true;
+		s->header_cut = true;
+	}
 	memcpy(s->header + s->header_len, p, want);
 	s->header_len += want;
 	return 0;
@@ -188,9 +194,10 @@ out:
 }
 
 const char *
-spool_header(const struct spool *s, size_t *n)
+spool_header(const struct spool *s, size_t *n, bool *cut)
 {
 	*n = s->header_len;
+	*cut = s->header_cut;
 	return s->header;
 }
 

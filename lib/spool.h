@@ -24,9 +24,10 @@ int spool_read(struct spool **sp, int fd, bool dot_ends, struct msg_scan *scan,
 	struct mp_err *e);
 
 /* The header block: the input up to and including the empty line that
- * ends it, or all of it when there is none (at most SPOOL_HEADER_MAX:
- * a longer header block is ERR_DATA from spool_read). */
-const char *spool_header(const struct spool *s, size_t *n);
+ * ends it, or all of it when there is none. *cut tells that there was no
+ * end within the first SPOOL_HEADER_MAX octets, which are what is
+ * returned then. */
+const char *spool_header(const struct spool *s, size_t *n, bool *cut);
 
 /* The message's length in input octets. */
 unsigned long long spool_length(const struct spool *s);
