@@ -30,7 +30,7 @@ def free(ports):
         try:
             s.bind((HOST, port))
         except OSError as e:
-            print(f"port {port} on {HOST} is already in use ({e.strerror}); "
+            print(f"mailservers: port {port} on {HOST} is already in use ({e.strerror}); "
                   f"set MP_PORT_BASE to another range", file=sys.stderr)
             return 1
         finally:
