@@ -319,7 +319,7 @@ msg_lex_fail(struct msg_lex *l, size_t from, const char *what)
 static bool
 msg_is_special(unsigned char ch)
 {
-	return strchr("()<>[]:;@\\,.\"", ch) != NULL;
+	return ch != '\0' && strchr("()<>[]:;@\\,.\"", ch) != NULL;
 }
 
 static bool
@@ -521,6 +521,8 @@ msg_parse_domain(struct msg_lex *l, struct msg_addr *a)
 	if (t.kind != MSG_TOK_ATOM) {
 		if (t.kind == MSG_TOK_QUOTED)
 			return msg_lex_fail(l, l->elem, "quoted string in a domain");
+		if (msg_tok_is(&t, '@'))
+			return msg_lex_fail(l, l->elem, "'@' in the domain");
 		if (t.kind == MSG_TOK_END || msg_tok_is(&t, ',') ||
 		    msg_tok_is(&t, ';') || msg_tok_is(&t, '>'))
 			return msg_lex_fail(l, l->elem, "empty domain");
@@ -707,6 +709,9 @@ msg_addrlist(const char *value, size_t n, msg_addr_fn *fn, void *arg,
 			if (msg_tok_word(&t) || msg_tok_is(&t, '<'))
 				return msg_lex_fail(&l, l.elem,
 				    "no ',' between addresses");
+			if (msg_tok_is(&t, ';'))
+				return msg_lex_fail(&l, l.elem,
+				    "';' outside a group");
 			return msg_lex_unexpected(&l, &t);
 		}
 	}
@@ -1031,14 +1036,15 @@ msg_date(char *buf, size_t cap, time_t t)
 	    lt.tm_wday > 6 || lt.tm_mon < 0 || lt.tm_mon > 11)
 		return 0;
 	/* The offset from the two broken-down times, which needs no
-	 * tm_gmtoff: they are at most a day apart. */
+	 * tm_gmtoff: they are at most a day apart. An offset with seconds
+	 * (old local mean times) is cut to whole minutes, as strftime's %z
+	 * does. */
 	if (lt.tm_year != ut.tm_year)
 		days_off = lt.tm_year < ut.tm_year ? -1 : 1;
 	else
 		days_off = lt.tm_yday - ut.tm_yday;
-	off = days_off * 86400L +
-	    (lt.tm_hour - ut.tm_hour) * 3600L +
-	    (lt.tm_min - ut.tm_min) * 60L;
+	off = days_off * 86400L + (lt.tm_hour - ut.tm_hour) * 3600L +
+	    (lt.tm_min - ut.tm_min) * 60L + (lt.tm_sec - ut.tm_sec);
 	len = snprintf(buf, cap, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
 	    days[lt.tm_wday], lt.tm_mday, months[lt.tm_mon],
 	    lt.tm_year + 1900, lt.tm_hour, lt.tm_min, lt.tm_sec,

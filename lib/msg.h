@@ -34,7 +34,8 @@ struct msg_scan {
 	bool dot_ended;		/* input ended by a lone "." line */
 	long long header_end;	/* input offset just after the empty line that
 				 * ends the header block (the body's start),
-				 * or -1 when there is no such line */
+				 * or -1 when there is no such line; set as
+				 * soon as that line has been fed */
 	/* private state below */
 	bool want_dot;		/* a lone "." line ends the input */
 	bool cr;		/* the last octet was a CR, undecided yet */
@@ -117,7 +118,8 @@ typedef int msg_addr_fn(void *arg, const char *addr, size_t n);
  * NUL-terminated at addr[n]. Returns 0 or what fn returned. ERR_DATA,
  * quoting the offending text, for unbalanced quotes, comments, brackets
  * or angle brackets, an address without '@' or with an empty local part
- * or domain, "<>", control characters and misplaced specials. */
+ * or domain, "<>", control characters and misplaced specials; fn has
+ * then seen the addresses before the error. */
 int msg_addrlist(const char *value, size_t n, msg_addr_fn *fn, void *arg,
 	struct mp_err *e);
 
