@@ -24,7 +24,7 @@
 
 #define SEND_RCPTS_MAX	10000
 #define SEND_ADDED_MAX	1024	/* generated header fields */
-#define SEND_RAW_CHUNK	(32 * 1024)
+#define SEND_RAW_CHUNK	(128 * 1024)
 
 struct send_opts {
 	int read_rcpts;		/* -t */
@@ -86,7 +86,8 @@ send_body_read(void *arg, char *buf, size_t cap, struct mp_err *e)
 		b->added_pos += n;
 		return (ssize_t)n;
 	}
-	while (o + 2 <= cap && !b->done) {
+	/* One read per call: half the room, as every LF may become CR LF. */
+	if (o + 2 <= cap && !b->done) {
 		unsigned long long end = spool_length(b->spool);
 		size_t want = (cap - o) / 2, i;
 		ssize_t r;
@@ -104,23 +105,34 @@ send_body_read(void *arg, char *buf, size_t cap, struct mp_err *e)
 				buf[o++] = '\n';
 			}
 			b->done = true;
-			break;
+			return (ssize_t)o;
 		}
 		if (want > SEND_RAW_CHUNK)
 			want = SEND_RAW_CHUNK;
 		if (want > end - b->pos)
 			want = (size_t)(end - b->pos);
-		if (want == 0)
-			break;
 		if ((r = spool_pread(b->spool, b->pos, b->raw, want, e)) < 0)
 			return -1;
-		for (i = 0; i < (size_t)r; i++) {
-			char ch = b->raw[i];
-			if (ch == '\n' && !b->prev_cr)
+		/* Copy line by line, putting a CR before each LF that lacks
+		 * one (the input has no other CR: the scan refused it). */
+		for (i = 0; i < (size_t)r;) {
+			const char *nl = memchr(b->raw + i, '\n', (size_t)r - i);
+			size_t len = nl ? (size_t)(nl - (b->raw + i)) : (size_t)r - i;
+			bool had_cr = len > 0 ? b->raw[i + len - 1] == '\r' :
+			    i > 0 ? b->raw[i - 1] == '\r' : b->prev_cr;
+			memcpy(buf + o, b->raw + i, len);
+			o += len;
+			i += len;
+			if (nl == NULL)
+				break;
+			if (!had_cr)
 				buf[o++] = '\r';
-			buf[o++] = ch;
-			b->prev_cr = ch == '\r';
-			b->last_lf = ch == '\n';
+			buf[o++] = '\n';
+			i++;
+		}
+		if (r > 0) {
+			b->last_lf = b->raw[r - 1] == '\n';
+			b->prev_cr = b->raw[r - 1] == '\r';
 		}
 		b->pos += (unsigned long long)r;
 	}

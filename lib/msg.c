@@ -78,8 +78,40 @@ msg_scan_feed(struct msg_scan *s, const char *p, size_t n, struct mp_err *e)
 	if (s->done)
 		return 0;
 	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)p[i];
+		unsigned char ch;
 
+		/* Fast path: a run of ordinary octets up to the next line end
+		 * is taken in one step; anything unusual in it (a CR other
+		 * than the one before LF, a NUL) goes octet by octet below. */
+		if (!s->cr) {
+			const char *nl = memchr(p + i, '\n', n - i);
+			size_t end = nl ? (size_t)(nl - p) : n, len = end - i;
+			bool crlf = nl != NULL && len > 0 && p[end - 1] == '\r';
+			size_t body = crlf ? len - 1 : len;
+
+			if (body > 0 && !(memchr(p + i, '\r', body) || memchr(p + i, '\0', body))) {
+				if (s->col + body > MSG_LINE_MAX)
+					goto slow;
+				if (!s->eightbit) {
+					unsigned char acc = 0;
+					size_t k;
+					for (k = 0; k < body; k++)
+						acc |= (unsigned char)p[i + k];
+					s->eightbit = acc >= 0x80;
+				}
+				s->dot = s->col == 0 && body == 1 && p[i] == '.';
+				s->col += body;
+				i += body;
+				if (crlf) {
+					s->cr = true;
+					i++;
+				}
+				if (i >= n)
+					break;
+			}
+		}
+slow:
+		ch = (unsigned char)p[i];
 		if (s->cr) {
 			s->cr = false;
 			if (ch != '\n')

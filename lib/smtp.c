@@ -11,7 +11,7 @@
 
 #define SMTP_LINES_MAX 10000	/* a reply longer than this is hostile */
 #define SMTP_BDAT_MAX (1024 * 1024) /* a message sent whole with BDAT LAST */
-#define SMTP_BODY_CHUNK (64 * 1024)
+#define SMTP_BODY_CHUNK (256 * 1024)
 
 int
 smtp_parse_line(const char *line, size_t n, int *code, int *last, size_t *text_off)
@@ -374,24 +374,21 @@ smtp_send_data(struct conn *c, smtp_body_fn *body, void *arg, struct mp_err *e)
 	if (buf == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	while ((r = body(arg, buf, SMTP_BODY_CHUNK, e)) > 0) {
-		const char *p = buf, *end = buf + r;
+		const char *p = buf, *end = buf + r, *dot;
 		total += (unsigned long long)r;
-		while (p < end) {
-			const char *nl;
-			if (bol && *p == '.' && conn_write(c, ".", 1, e) < 0)
+		/* Stuffing is rare: write the runs between the lines that
+		 * start with a dot in one piece each. */
+		if (bol && *p == '.' && conn_write(c, ".", 1, e) < 0)
+			goto out;
+		while ((dot = memmem(p, (size_t)(end - p), "\n.", 2)) != NULL) {
+			if (conn_write(c, p, (size_t)(dot + 1 - p), e) < 0 ||
+			    conn_write(c, ".", 1, e) < 0)
 				goto out;
-			nl = memchr(p, '\n', (size_t)(end - p));
-			if (nl == NULL) {
-				if (conn_write(c, p, (size_t)(end - p), e) < 0)
-					goto out;
-				bol = false;
-				break;
-			}
-			if (conn_write(c, p, (size_t)(nl + 1 - p), e) < 0)
-				goto out;
-			p = nl + 1;
-			bol = true;
+			p = dot + 1;
 		}
+		if (conn_write(c, p, (size_t)(end - p), e) < 0)
+			goto out;
+		bol = end[-1] == '\n';
 	}
 	if (r < 0)
 		goto out;
