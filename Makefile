@@ -12,10 +12,10 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 # libcurl is compiled against but not linked: lib/conn.c loads it with
 # dlopen when a session needs it (see there why).
-PKGS     = libcurl popt
+PKGS     = libcurl openssl popt
 # Recursive (=) so that pkg-config runs after `deps` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs popt) -ldl
+PKG_LIBS   = $(shell pkg-config --libs openssl popt) -ldl
 
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 	-Wall -Wextra -Wshadow -Wcast-qual -Wformat=2 -Wstrict-prototypes \

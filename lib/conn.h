@@ -54,14 +54,24 @@ struct conn;
  * ERR_AUTH, ERR_TLS_VERIFY, ERR_UNAVAILABLE when STARTTLS is missing,
  * ERR_INTERNAL when libcurl cannot be loaded). A session with TLS or a
  * login is opened by libcurl, which reads the greeting and capabilities
- * and logs in; a plain one without login is our own socket, with the
- * greeting left to the caller (conn_greeting_pending). */
+ * and logs in; one without login (plain, or SMTP over TLS) is our own
+ * socket with OpenSSL, the greeting and STARTTLS left to the protocol
+ * module (conn_greeting_pending, conn_starttls_needed). */
 int conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e);
 
 /* Whether the server's greeting is still unread: true for a session
  * opened without libcurl (plain, no login), whose protocol module then
  * reads the greeting and introduces itself (EHLO). */
 bool conn_greeting_pending(const struct conn *c);
+
+/* Whether the session must start TLS with the protocol's STARTTLS before
+ * anything else (our own socket to a plain port, TLS not waived). */
+bool conn_starttls_needed(const struct conn *c);
+
+/* After the server's positive reply to STARTTLS: the TLS handshake, with
+ * the certificate checks of conn_open. Data the server sent before the
+ * handshake is refused (ERR_PROTOCOL). ERR_TLS_VERIFY, ERR_UNAVAILABLE. */
+int conn_starttls(struct conn *c, struct mp_err *e);
 
 /* A session over an already connected descriptor, without TLS or login:
  * for tests and fuzzing of the protocol readers. Takes ownership of fd. */

@@ -71,12 +71,29 @@ ssize_t
 msg_scan_feed(struct msg_scan *s, const char *p, size_t n, struct mp_err *e)
 {
 	unsigned long long base = s->off;
+	const char *cr_at, *nul_at;
+	bool high = false;
 	size_t i;
 
 	if (s->failed)
 		return err_set(e, ERR_DATA, "message scan already failed");
 	if (s->done)
 		return 0;
+	/* Where the next CR and NUL are, and whether any octet of the piece
+	 * has its high bit set: found once per piece, not per line. */
+	cr_at = memchr(p, '\r', n);
+	nul_at = memchr(p, '\0', n);
+	if (!s->eightbit) {
+		uint64_t acc = 0, w;
+		size_t k = 0;
+		for (; k + 8 <= n; k += 8) {
+			memcpy(&w, p + k, 8);
+			acc |= w;
+		}
+		for (; k < n; k++)
+			acc |= (unsigned char)p[k];
+		high = (acc & 0x8080808080808080ULL) != 0;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char ch;
 
@@ -89,15 +106,18 @@ msg_scan_feed(struct msg_scan *s, const char *p, size_t n, struct mp_err *e)
 			bool crlf = nl != NULL && len > 0 && p[end - 1] == '\r';
 			size_t body = crlf ? len - 1 : len;
 
-			if (body > 0 && !(memchr(p + i, '\r', body) || memchr(p + i, '\0', body))) {
+			if (cr_at != NULL && cr_at < p + i)
+				cr_at = memchr(p + i, '\r', n - i);
+			if (nul_at != NULL && nul_at < p + i)
+				nul_at = memchr(p + i, '\0', n - i);
+			if (body > 0 && (cr_at == NULL || cr_at >= p + i + body) &&
+			    (nul_at == NULL || nul_at >= p + i + body)) {
 				if (s->col + body > MSG_LINE_MAX)
 					goto slow;
-				if (!s->eightbit) {
-					unsigned char acc = 0;
+				if (high && !s->eightbit) {
 					size_t k;
-					for (k = 0; k < body; k++)
-						acc |= (unsigned char)p[i + k];
-					s->eightbit = acc >= 0x80;
+					for (k = 0; k < body && !s->eightbit; k++)
+						s->eightbit = (unsigned char)p[i + k] >= 0x80;
 				}
 				s->dot = s->col == 0 && body == 1 && p[i] == '.';
 				s->col += body;

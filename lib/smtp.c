@@ -240,11 +240,35 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 		return -1;
 	if (r.code == 250) {
 		smtp_caps_parse(r.text, caps);
+		if (!conn_starttls_needed(c))
+			return 0;
+		if (!caps->starttls)
+			return err_set(e, ERR_UNAVAILABLE, "server does not offer "
+			    "STARTTLS; use the implicit-TLS scheme (smtps) or "
+			    "--insecure to allow a cleartext session");
+		if (conn_send_line(c, "STARTTLS", 8, e) < 0 || conn_flush(c, e) < 0 ||
+		    smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+			return -1;
+		if (r.code != 220)
+			return err_set(e, r.code / 100 == 4 ? ERR_TEMP : ERR_UNAVAILABLE,
+			    "STARTTLS refused: %d %s", r.code, r.text);
+		/* What the server said before TLS is forgotten (RFC 3207). */
+		if (conn_starttls(c, e) < 0 ||
+		    conn_sendf(c, e, "EHLO %s", name) < 0 || conn_flush(c, e) < 0 ||
+		    smtp_read_reply(c, &r, NULL, NULL, e) < 0)
+			return -1;
+		if (r.code != 250)
+			return err_set(e, r.code / 100 == 4 ? ERR_TEMP : ERR_UNAVAILABLE,
+			    "EHLO after STARTTLS refused: %d %s", r.code, r.text);
+		smtp_caps_parse(r.text, caps);
 		return 0;
 	}
 	if (r.code / 100 == 4)
 		return err_set(e, ERR_TEMP, "EHLO refused for now: %d %s", r.code,
 		    r.text);
+	if (conn_starttls_needed(c))
+		return err_set(e, ERR_UNAVAILABLE, "server refused EHLO, so it offers "
+		    "no STARTTLS; use smtps or --insecure");
 	/* The lecture's old sendmail: "500 command unrecognized". */
 	if (conn_sendf(c, e, "HELO %s", name) < 0 || conn_flush(c, e) < 0 ||
 	    smtp_read_reply(c, &r, NULL, NULL, e) < 0)

@@ -4,8 +4,8 @@
 
 setup_file() {
 	load helpers
-	# carol's INBOX is read here and by nobody else.
-	"$MP_ROOT/tests/servers/mailservers" seed "$MP_STATE_DIR" carol 2 >/dev/null
+	# dave's INBOX gets no deliveries: its first messages are these.
+	"$MP_ROOT/tests/servers/mailservers" seed "$MP_STATE_DIR" dave 2 >/dev/null
 }
 
 setup() {
@@ -20,7 +20,7 @@ teardown() {
 
 # The acceptance session: CAPABILITY, LIST, SELECT and FETCH of a literal.
 imap_session() {
-	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd carol)" <<-'EOF'
+	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd dave)" <<-'EOF'
 	CAPABILITY
 	LIST "" *
 	SELECT INBOX
@@ -42,18 +42,18 @@ imap_session() {
 }
 
 @test "IMAPS: CAPABILITY, LIST, SELECT and FETCH of a literal" {
-	imap_session "imaps://carol@localhost:$MP_IMAPS_PORT"
+	imap_session "imaps://dave@localhost:$MP_IMAPS_PORT"
 	[ -z "$stderr" ]
 }
 
 @test "IMAP over STARTTLS: CAPABILITY, LIST, SELECT and FETCH" {
-	imap_session -v "imap://carol@localhost:$MP_IMAP_PORT"
+	imap_session -v "imap://dave@localhost:$MP_IMAP_PORT"
 	grep -q '^C: A[0-9]* STARTTLS$' <<<"$stderr"
 }
 
 @test "IMAPS: a literal's size matches the bytes printed" {
-	run --separate-stderr "$MT" "${TLS[@]}" --password-cmd "$(pwcmd carol)" \
-		"imaps://carol@localhost:$MP_IMAPS_PORT" <<-'EOF'
+	run --separate-stderr "$MT" "${TLS[@]}" --password-cmd "$(pwcmd dave)" \
+		"imaps://dave@localhost:$MP_IMAPS_PORT" <<-'EOF'
 	EXAMINE INBOX
 	FETCH 2 BODY[]
 	EOF
@@ -79,7 +79,7 @@ imap_session() {
 
 # The acceptance session: STAT, LIST, UIDL and RETR 1.
 pop3_session() {
-	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd carol)" <<-'EOF'
+	run --separate-stderr "$MT" "$@" "${TLS[@]}" --password-cmd "$(pwcmd dave)" <<-'EOF'
 	STAT
 	LIST
 	LIST 1
@@ -99,11 +99,11 @@ pop3_session() {
 }
 
 @test "POP3S: STAT, LIST, UIDL and RETR 1" {
-	pop3_session "pop3s://carol@localhost:$MP_POP3S_PORT"
+	pop3_session "pop3s://dave@localhost:$MP_POP3S_PORT"
 }
 
 @test "POP3 over STLS: STAT, LIST, UIDL and RETR 1" {
-	pop3_session -v "pop3://carol@localhost:$MP_POP3_PORT"
+	pop3_session -v "pop3://dave@localhost:$MP_POP3_PORT"
 	grep -q '^C: STLS$' <<<"$stderr"
 }
 
