@@ -55,7 +55,7 @@ struct send_body {
 	struct spool *spool;
 	const char *added;	/* generated fields, CRLF line ends */
 	size_t added_len, added_pos;
-	struct send_skip skip[64];
+	struct send_skip *skip;	/* in input order */
 	size_t nskip;
 	unsigned long long pos;	/* input offset */
 	bool prev_cr;		/* the last input octet was a CR */
@@ -140,6 +140,29 @@ send_body_read(void *arg, char *buf, size_t cap, struct mp_err *e)
 }
 
 static void
+send_skip_add(struct send_body *b, unsigned long long start, unsigned long long end)
+{
+	if (b->nskip % 16 == 0)
+		b->skip = tool_xrealloc(b->skip, (b->nskip + 16) * sizeof *b->skip);
+	b->skip[b->nskip].start = start;
+	b->skip[b->nskip++].end = end;
+}
+
+/* Whether the message is being resent (it has Resent- fields). */
+static bool
+send_resending(const struct msg_headers *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->count; i++) {
+		if (h->fields[i].name_len > 7 &&
+		    strncasecmp(h->fields[i].name, "Resent-", 7) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
 send_add_rcpt(struct send_rcpts *rs, const char *addr, size_t n, const char *where)
 {
 	struct mp_err e;
@@ -190,16 +213,11 @@ send_header_rcpts(const struct msg_headers *h, struct send_rcpts *rs)
 {
 	static const char *plain[] = { "To", "Cc", "Bcc" };
 	static const char *resent[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
-	const char **names = plain;
+	const char **names = send_resending(h) ? resent : plain;
 	struct send_hdr_rcpt ctx = { rs, NULL };
-	size_t i, j;
+	size_t j;
 	struct mp_err e;
 
-	for (i = 0; i < h->count; i++) {
-		if (h->fields[i].name_len > 7 &&
-		    strncasecmp(h->fields[i].name, "Resent-", 7) == 0)
-			names = resent;
-	}
 	for (j = 0; j < 3; j++) {
 		size_t from = 0;
 		long k;
@@ -364,8 +382,8 @@ main(int argc, const char **argv)
 	struct conn *c;
 	poptContext pc;
 	const char *arg, *hdr, *sender;
-	char *from_hdr = NULL, added[SEND_ADDED_MAX], date[64], msgid[256];
-	size_t hlen, added_len = 0, i;
+	char *from_hdr = NULL, *resent_from = NULL, added[SEND_ADDED_MAX], date[64], msgid[256];
+	size_t hlen, hoff = 0, added_len = 0, i;
 	unsigned long long size;
 	bool has_date = false, has_msgid = false, has_from = false, body_only = false, cut;
 	FILE *report = NULL;
@@ -413,6 +431,15 @@ main(int argc, const char **argv)
 	if (spool_read(&body.spool, STDIN_FILENO, !o.ignore_dots, &scan, &e) < 0)
 		tool_fail(&e);
 	hdr = spool_header(body.spool, &hlen, &cut);
+	/* An mbox "From " line before the header is not part of the message
+	 * (sendmail drops it too). */
+	if (hlen >= 5 && memcmp(hdr, "From ", 5) == 0) {
+		const char *nl = memchr(hdr, '\n', hlen);
+		hoff = nl ? (size_t)(nl - hdr + 1) : hlen;
+		send_skip_add(&body, 0, hoff);
+		hdr += hoff;
+		hlen -= hoff;
+	}
 	if (cut) {
 		/* A huge header, or no header at all: the first line tells. */
 		const char *nl = memchr(hdr, '\n', hlen);
@@ -452,11 +479,13 @@ main(int argc, const char **argv)
 			if (from_hdr == NULL)
 				(void)msg_addrlist(f->value, f->value_len,
 				    send_first_addr, &from_hdr, &e);
-		} else if ((SEND_IS("Bcc") || SEND_IS("Resent-Bcc")) &&
-		    body.nskip < sizeof body.skip / sizeof body.skip[0]) {
+		} else if (SEND_IS("Resent-From")) {
+			if (resent_from == NULL)
+				(void)msg_addrlist(f->value, f->value_len,
+				    send_first_addr, &resent_from, &e);
+		} else if (SEND_IS("Bcc") || SEND_IS("Resent-Bcc")) {
 			/* Nobody may see who else got a blind copy. */
-			body.skip[body.nskip].start = f->start;
-			body.skip[body.nskip++].end = f->start + f->len;
+			send_skip_add(&body, hoff + f->start, hoff + f->start + f->len);
 		}
 #undef SEND_IS
 	}
@@ -474,6 +503,10 @@ main(int argc, const char **argv)
 		sender = s.account.from;
 		if (msg_path_check(sender, strlen(sender), false, &e) < 0)
 			tool_die(EX_CONFIG, "account from: %s", e.text);
+	} else if (resent_from != NULL && send_resending(&h)) {
+		sender = resent_from;
+		if (msg_path_check(sender, strlen(sender), false, &e) < 0)
+			tool_die(EX_DATAERR, "Resent-From header: %s", e.text);
 	} else if (from_hdr != NULL) {
 		sender = from_hdr;
 		if (msg_path_check(sender, strlen(sender), false, &e) < 0)
@@ -523,7 +556,7 @@ main(int argc, const char **argv)
 	body.raw = tool_xmalloc(SEND_RAW_CHUNK);
 	size = scan.size + added_len;
 	for (i = 0; i < body.nskip; i++)
-		size -= send_wire_len(hdr + body.skip[i].start,
+		size -= send_wire_len(hdr - hoff + body.skip[i].start,
 		    (size_t)(body.skip[i].end - body.skip[i].start));
 	env.size = size;
 	env.eightbit = scan.eightbit;
@@ -535,23 +568,24 @@ main(int argc, const char **argv)
 	if (report == NULL && o.report != NULL)
 		report = stdout;
 
-	if (cli_session_open(&s, &c, &e) < 0)
-		tool_fail(&e);
-	/* libcurl skips the login when the server offers no AUTH. */
-	if (s.params.user != NULL && s.smtp_caps.auth[0] == '\0') {
-		struct mp_err ignored;
-		(void)smtp_quit(c, &ignored);
-		tool_die(EX_UNAVAILABLE, "the server offers no AUTH, so user '%s' "
-		    "cannot log in (drop the user to send without logging in)",
-		    s.params.user);
+	memset(&res, 0, sizeof res);
+	if (cli_session_open(&s, &c, &e) < 0) {
+		rc = -1;
+		c = NULL;
+	} else if (s.params.user != NULL && s.smtp_caps.auth[0] == '\0') {
+		/* libcurl skips the login when the server offers no AUTH. */
+		rc = err_set(&e, ERR_UNAVAILABLE, "the server offers no AUTH, so "
+		    "user '%s' cannot log in (drop the user to send without "
+		    "logging in)", s.params.user);
+	} else {
+		rc = smtp_submit(c, &s.smtp_caps, &env, send_body_read, &body, &res, &e);
 	}
-	rc = smtp_submit(c, &s.smtp_caps, &env, send_body_read, &body, &res, &e);
-	{
+	if (c != NULL) {
 		/* On a lost connection this fails at once (conn remembers). */
 		struct mp_err ignored;
 		(void)smtp_quit(c, &ignored);
+		conn_close(c);
 	}
-	conn_close(c);
 
 	/* Each recipient's answer: on stderr when something went wrong (a
 	 * quiet success keeps cron quiet), in the report always. */
@@ -584,7 +618,9 @@ main(int argc, const char **argv)
 		free((char *)(uintptr_t)rs.list[i].addr);
 	free(rs.list);
 	free(body.raw);
+	free(body.skip);
 	free(from_hdr);
+	free(resent_from);
 	poptFreeContext(pc);
 	return status;
 }

@@ -561,8 +561,13 @@ smtp_submit(struct conn *c, const struct smtp_caps *caps, struct smtp_envelope *
 		}
 	}
 	mail_ok = mail.code / 100 == 2;
-	for (i = 0; i < env->nrcpts; i++)
+	for (i = 0; i < env->nrcpts; i++) {
+		/* After a refused MAIL the RCPT replies ("503 need MAIL")
+		 * say nothing about the recipients. */
+		if (!mail_ok)
+			env->rcpts[i].code = 0;
 		res->accepted += env->rcpts[i].code / 100 == 2;
+	}
 	started = mail_ok;
 
 	if (batch_data) {
