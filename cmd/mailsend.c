@@ -332,7 +332,8 @@ send_notify(const char *arg)
 int
 main(int argc, const char **argv)
 {
-	struct send_opts o = { 0 };
+	/* popt keeps pointers into this and allocates the strings it holds. */
+	static struct send_opts o;
 	struct poptOption options[] = {
 		{ "read-recipients", 't', POPT_ARG_NONE, &o.read_rcpts, 0,
 		  "take recipients from To, Cc and Bcc (or Resent-To, -Cc, -Bcc)", NULL },
@@ -394,8 +395,13 @@ main(int argc, const char **argv)
 	poptSetOtherOptionHelp(pc, "[OPTION...] [--] [RECIPIENT...] < message");
 	while ((rc = poptGetNextOpt(pc)) > 0) {
 		/* -oi is sendmail's -i; other -o options have no meaning here. */
-		if (rc == 'o' && o.other != NULL && strcmp(o.other, "i") == 0)
-			o.ignore_dots = 1;
+		if (rc == 'o' && o.other != NULL) {
+			if (strcmp(o.other, "i") == 0)
+				o.ignore_dots = 1;
+			/* popt would overwrite it with the next -o. */
+			free(o.other);
+			o.other = NULL;
+		}
 	}
 	if (rc < -1)
 		tool_popt_fail(pc, rc);
