@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SPOOL_CHUNK	(64 * 1024)
+#define SPOOL_CHUNK	(512 * 1024)
 #define SPOOL_MEM_MAX	(1024 * 1024)	/* a pipe's message kept in memory */
 
 struct spool {
