@@ -62,6 +62,8 @@ struct send_body {
 	bool last_lf;		/* the last input octet was a LF */
 	bool done;
 	char *raw;
+	const struct msg_scan *scan;	/* checked as it is read (streaming) */
+	bool refuse_8bit;		/* the server has no 8BITMIME */
 };
 
 struct send_rcpts {
@@ -113,6 +115,9 @@ send_body_read(void *arg, char *buf, size_t cap, struct mp_err *e)
 			want = (size_t)(end - b->pos);
 		if ((r = spool_pread(b->spool, b->pos, b->raw, want, e)) < 0)
 			return -1;
+		if (b->refuse_8bit && b->scan->eightbit)
+			return err_set(e, ERR_DATA, "the message has 8-bit octets and "
+			    "the server does not offer 8BITMIME");
 		/* Copy line by line, putting a CR before each LF that lacks
 		 * one (the input has no other CR: the scan refused it). */
 		for (i = 0; i < (size_t)r;) {
@@ -564,6 +569,15 @@ main(int argc, const char **argv)
 	for (i = 0; i < body.nskip; i++)
 		size -= send_wire_len(hdr - hoff + body.skip[i].start,
 		    (size_t)(body.skip[i].end - body.skip[i].start));
+	if (spool_streaming(body.spool)) {
+		/* Checked while it is sent: the size is the file's (RFC 1870
+		 * calls SIZE an estimate), 8-bit octets may still come. */
+		size = spool_length(body.spool) + added_len;
+		for (i = 0; i < body.nskip; i++)
+			size -= body.skip[i].end - body.skip[i].start;
+		env.eightbit_unknown = true;
+		body.scan = &scan;
+	}
 	env.size = size;
 	env.eightbit = scan.eightbit;
 	env.rcpts = rs.list;
@@ -584,6 +598,7 @@ main(int argc, const char **argv)
 		    "user '%s' cannot log in (drop the user to send without "
 		    "logging in)", s.params.user);
 	} else {
+		body.refuse_8bit = body.scan != NULL && !s.smtp_caps.eightbitmime;
 		rc = smtp_submit(c, &s.smtp_caps, &env, send_body_read, &body, &res, &e);
 	}
 	if (c != NULL) {

@@ -871,6 +871,15 @@ conn_open_fd(int fd, enum conn_proto proto, int timeout_ms, size_t line_max,
 }
 
 void
+conn_abort(struct conn *c)
+{
+	c->broken = true;
+	c->wlen = 0;
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+void
 conn_close(struct conn *c)
 {
 	if (c == NULL)
@@ -1203,6 +1212,8 @@ conn_write(struct conn *c, const void *buf, size_t n, struct mp_err *e)
 int
 conn_send_line(struct conn *c, const char *line, size_t n, struct mp_err *e)
 {
+	if (c->broken)
+		return err_set(e, ERR_TEMP, "the connection failed before");
 	if (conn_check_arg("command", line, n, e) < 0)
 		return -1;
 	trace_client(c->trace, line, n);

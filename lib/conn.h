@@ -78,6 +78,10 @@ int conn_starttls(struct conn *c, struct mp_err *e);
 struct conn *conn_open_fd(int fd, enum conn_proto proto, int timeout_ms,
 	size_t line_max, struct trace *trace);
 
+/* Drop the connection at once, saying nothing more: abandons a message
+ * in the middle of DATA (the server discards it). Later I/O fails. */
+void conn_abort(struct conn *c);
+
 /* Close the socket and free everything (does not send QUIT/LOGOUT:
  * the protocol modules do that first). NULL is fine. */
 void conn_close(struct conn *c);

@@ -329,7 +329,7 @@ smtp_send_mail(struct conn *c, const struct smtp_caps *caps,
 } while (0)
 	if (caps->size && env->size > 0)
 		SMTP_PARAM(" SIZE=%llu", env->size);
-	if (env->eightbit)
+	if (env->eightbit || (env->eightbit_unknown && caps->eightbitmime))
 		SMTP_PARAM(" BODY=8BITMIME");
 	if (env->smtputf8)
 		SMTP_PARAM(" SMTPUTF8");
@@ -414,8 +414,11 @@ smtp_send_data(struct conn *c, smtp_body_fn *body, void *arg, struct mp_err *e)
 			goto out;
 		bol = end[-1] == '\n';
 	}
-	if (r < 0)
+	if (r < 0) {
+		/* Without its final "." the server throws the message away. */
+		conn_abort(c);
 		goto out;
+	}
 	trace_note(conn_trace(c), "message of %llu octets", total);
 	if (conn_send_line(c, ".", 1, e) < 0 || conn_flush(c, e) < 0)
 		goto out;

@@ -79,6 +79,7 @@ struct smtp_envelope {
 	size_t nrcpts;
 	unsigned long long size; /* the message's octets (SIZE=), 0: unknown */
 	bool eightbit;		/* BODY=8BITMIME */
+	bool eightbit_unknown;	/* not known yet: BODY=8BITMIME when offered */
 	bool smtputf8;		/* an address is UTF-8: SMTPUTF8 */
 	const char *dsn_notify;	/* "SUCCESS,FAILURE,DELAY" or "NEVER", or NULL */
 	const char *dsn_ret;	/* "FULL" or "HDRS", or NULL */
@@ -87,7 +88,8 @@ struct smtp_envelope {
 };
 
 /* The message: fills buf with up to cap octets of CRLF-terminated lines
- * (not dot-stuffed); returns the count, 0 at the end, -1 with e set. */
+ * (not dot-stuffed); returns the count, 0 at the end, -1 with e set (the
+ * transfer is then abandoned by dropping the connection). */
 typedef ssize_t smtp_body_fn(void *arg, char *buf, size_t cap,
 	struct mp_err *e);
 

@@ -11,6 +11,7 @@
 
 #define SPOOL_CHUNK	(512 * 1024)
 #define SPOOL_MEM_MAX	(1024 * 1024)	/* a pipe's message kept in memory */
+#define SPOOL_STREAM_MIN (1024 * 1024) /* a larger file is checked as it is sent */
 
 struct spool {
 	int fd;			/* file to read from: the input or a temp file */
@@ -23,6 +24,9 @@ struct spool {
 	size_t header_len;
 	bool header_done;	/* the block's end was seen */
 	bool header_cut;	/* no end within SPOOL_HEADER_MAX octets */
+	struct msg_scan *scan;	/* streaming: checks what is read as it is read */
+	unsigned long long scanned; /* streaming: octets fed to scan so far */
+	bool streaming;
 };
 
 static int
@@ -144,13 +148,18 @@ spool_read(struct spool **sp, int fd, bool dot_ends, struct msg_scan *scan,
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	/* A regular file can be read again where it is. */
+	/* A regular file can be read again where it is; a large one is read
+	 * only once, checked as it is sent (spool_pread). */
 	in_place = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (s->base = lseek(fd, 0, SEEK_CUR)) >= 0;
-	if (in_place)
+	if (in_place) {
 		s->fd = fd;
+		s->streaming = st.st_size - s->base > SPOOL_STREAM_MIN;
+	}
 	msg_scan_init(scan, dot_ends);
 	for (;;) {
+		if (s->streaming && (s->header_done || scan->header_end >= 0))
+			break;
 		ssize_t r = read(fd, buf, SPOOL_CHUNK), used;
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -171,6 +180,16 @@ spool_read(struct spool **sp, int fd, bool dot_ends, struct msg_scan *scan,
 		if (used < r)
 			break;
 	}
+	if (s->streaming && !scan->done) {
+		/* The header block is checked; the rest waits for pread. */
+		s->scan = scan;
+		s->scanned = at;
+		s->len = (unsigned long long)(st.st_size - s->base);
+		*sp = s;
+		ret = 0;
+		goto out;
+	}
+	s->streaming = false;
 	if (msg_scan_finish(scan, e) < 0)
 		goto out;
 	s->len = scan->consumed;
@@ -207,6 +226,12 @@ spool_length(const struct spool *s)
 	return s->len;
 }
 
+bool
+spool_streaming(const struct spool *s)
+{
+	return s->streaming;
+}
+
 ssize_t
 spool_pread(struct spool *s, unsigned long long off, char *buf, size_t cap,
     struct mp_err *e)
@@ -230,6 +255,26 @@ spool_pread(struct spool *s, unsigned long long off, char *buf, size_t cap,
 	if (r == 0)
 		return err_set(e, ERR_IO, "the message file shrank while it was "
 		    "being sent");
+	if (s->streaming && off + (unsigned long long)r > s->scanned) {
+		/* Check what is read for the first time, in order. */
+		size_t skip = (size_t)(s->scanned - off), fed = (size_t)r - skip;
+		ssize_t used;
+		if (off > s->scanned)
+			return err_set(e, ERR_INTERNAL, "message read out of order");
+		if ((used = msg_scan_feed(s->scan, buf + skip, fed, e)) < 0)
+			return -1;
+		s->scanned += fed;
+		if ((size_t)used < fed || s->scanned == s->len) {
+			if (msg_scan_finish(s->scan, e) < 0)
+				return -1;
+			s->streaming = false;
+			s->len = s->scan->consumed;
+			if (off >= s->len)
+				return 0;
+			if ((unsigned long long)r > s->len - off)
+				r = (ssize_t)(s->len - off);
+		}
+	}
 	return r;
 }
 

@@ -1,7 +1,11 @@
-/* spool: a message read from the caller's input, validated before any of
- * it is sent, then read again as often as needed. A regular file is read
- * in place; a pipe is kept in memory up to 1 MiB and beyond that in an
- * unlinked temporary file, so memory stays small for any size. */
+/* spool: a message read from the caller's input and checked line by line
+ * (msg_scan), then read again as it is sent. A pipe is kept in memory up
+ * to 1 MiB and beyond that in an unlinked temporary file, and checked
+ * whole before anything is sent. A regular file is read in place: up to
+ * 1 MiB it is checked whole first too; a larger one is read only once,
+ * its header block checked first and the rest as spool_pread reads it
+ * (spool_streaming), so a bad line is found while the message is sent and
+ * the caller must abandon the transfer. Memory stays small for any size. */
 #ifndef MAILPIPE_SPOOL_H
 #define MAILPIPE_SPOOL_H
 
@@ -29,11 +33,18 @@ int spool_read(struct spool **sp, int fd, bool dot_ends, struct msg_scan *scan,
  * returned then. */
 const char *spool_header(const struct spool *s, size_t *n, bool *cut);
 
-/* The message's length in input octets. */
+/* The message's length in input octets (while streaming: the file's, an
+ * upper bound until a "." line ends it). */
 unsigned long long spool_length(const struct spool *s);
 
+/* Whether the message is still being checked as it is read: then
+ * *scan holds the results only at the end (spool_pread returned 0). */
+bool spool_streaming(const struct spool *s);
+
 /* Read up to cap octets from offset off of the message; returns the count
- * (0 at the end) or -1 with ERR_IO. */
+ * (0 at the end) or -1 with ERR_IO. While streaming, reads must go
+ * forward and what is read for the first time is checked: ERR_DATA for a
+ * bad line. */
 ssize_t spool_pread(struct spool *s, unsigned long long off, char *buf,
 	size_t cap, struct mp_err *e);
 

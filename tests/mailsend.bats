@@ -208,6 +208,37 @@ first_batch() {
 	assert_delivered_as bob "$id" "$T/msg"
 }
 
+@test "Postfix: a large file is checked as it is sent: a bad line near the end, exit 65, nothing delivered" {
+	id=$(new_id)
+	{
+		head_of "$id" "bad at the end"
+		printf '\n'
+		awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %08d of a message that is larger than one MiB\n", i }'
+		printf 'a bare\rCR\n'
+	} >"$T/bad"
+	[ "$(stat -c %s "$T/bad")" -gt 1100000 ]
+	submit bob@example.test <"$T/bad"
+	assert_failure 65
+	[[ "$stderr" == "mailsend: line "*": bare CR" ]]
+	# The transfer was abandoned without its final "." line: Postfix
+	# throws the message away.
+	run delivered bob "$id" 3
+	assert_failure
+}
+
+@test "Postfix: a large file with a lone '.' line (no -i) ends there" {
+	id=$(new_id)
+	{
+		head_of "$id" "large, dot-ended"
+		printf '\n'
+		awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %08d of a message that is larger than one MiB\n", i }'
+	} >"$T/want"
+	{ cat "$T/want"; printf '.\nnot part of the message\n'; } >"$T/in"
+	submit bob@example.test <"$T/in"
+	assert_success
+	assert_delivered_as bob "$id" "$T/want"
+}
+
 @test "Postfix: a 20 MB message arrives whole (peak RSS printed)" {
 	id=$(new_id)
 	{
