@@ -971,3 +971,83 @@ C: RCPT TO:<heidi@example.test>"
 	assert_output --partial '"exit":75'
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <<<"$output"
 }
+
+# ------------------------------------------------ TLS without libcurl
+
+# mailsend over TLS to the dialog server started last (no login: TLS is
+# mailsend's own, with OpenSSL).
+send_tls() {
+	local scheme=$1; shift
+	run --separate-stderr "$MS" --timeout 5 --helo client.example \
+		--url "$scheme://localhost:$DIALOG_PORT" -f alice@example.test "$@" \
+		bob@example.test <"$FIX/plain.eml"
+}
+
+TLSOPT=()
+tls_cert() { TLSOPT=(--tls-cert "$MP_TLS_DIR/$1.pem" --tls-key "$MP_TLS_DIR/$1.key"); }
+
+@test "TLS: implicit TLS (smtps) with the CA given: sent, transcript shows TLS" {
+	tls_cert localhost
+	dialog_start mailsend/tls-send --implicit-tls "${TLSOPT[@]}"
+	send_tls smtps -v --cacert "$MP_CACERT"
+	assert_success
+	grep -q '^-- TLS: TLSv1\.[23], ' <<<"$stderr"
+	dialog_finish
+}
+
+@test "TLS: STARTTLS on a plain port, EHLO again after the handshake" {
+	tls_cert localhost
+	dialog_start mailsend/tls-starttls "${TLSOPT[@]}"
+	send_tls smtp --cacert "$MP_CACERT"
+	assert_success
+	assert_equal "$stderr" ''
+	dialog_finish
+}
+
+@test "TLS: certificates that must fail: unknown CA, wrong host, expired, self-signed: exit 69" {
+	for cert in localhost wronghost expired selfsigned; do
+		tls_cert "$cert"
+		dialog_start mailsend/tls-send --implicit-tls "${TLSOPT[@]}"
+		if [ "$cert" = localhost ]; then
+			send_tls smtps		# the system's CAs do not know ours
+		else
+			send_tls smtps --cacert "$MP_CACERT"
+		fi
+		assert_failure 69
+		[[ "$stderr" == "mailsend: server certificate not trusted ("*"--cacert"* ]]
+		[ "$(lines_of "$stderr")" -eq 1 ]
+		dialog_stop
+	done
+}
+
+@test "TLS: --pin: the right key is accepted, another refused (69)" {
+	pin=$(openssl x509 -in "$MP_TLS_DIR/localhost.pem" -pubkey -noout |
+		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+	tls_cert localhost
+	dialog_start mailsend/tls-send --implicit-tls "${TLSOPT[@]}"
+	send_tls smtps --cacert "$MP_CACERT" --pin "sha256//AAAA;sha256//$pin"
+	assert_success
+	dialog_finish
+	dialog_start mailsend/tls-send --implicit-tls "${TLSOPT[@]}"
+	send_tls smtps --cacert "$MP_CACERT" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	assert_failure 69
+	assert_equal "$stderr" "mailsend: server public key does not match --pin"
+	dialog_stop
+}
+
+@test "TLS: no STARTTLS offered: nothing after EHLO, exit 69 with a hint" {
+	dialog_start mailsend/tls-no-starttls
+	send_tls smtp --cacert "$MP_CACERT"
+	assert_failure 69
+	[[ "$stderr" == *"does not offer STARTTLS"*"--insecure"* ]]
+	dialog_finish
+}
+
+@test "TLS: a line injected after the STARTTLS reply is refused (exit 76)" {
+	dialog_start mailsend/tls-injection
+	send_tls smtp --cacert "$MP_CACERT"
+	assert_failure 76
+	[[ "$stderr" == *"STARTTLS injection"* ]]
+	dialog_finish
+}
+
