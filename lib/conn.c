@@ -703,6 +703,55 @@ conn_tls_handshake(struct conn *c, struct mp_err *e)
 	return 0;
 }
 
+static void
+conn_time(const ASN1_TIME *t, char *dst, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n;
+
+	dst[0] = '\0';
+	if (b == NULL)
+		return;
+	if (ASN1_TIME_print(b, t) == 1 && (n = BIO_read(b, dst, (int)cap - 1)) > 0)
+		dst[n] = '\0';
+	BIO_free(b);
+}
+
+int
+conn_tls_info(struct conn *c, struct conn_tls_info *info)
+{
+	SSL *ssl = c->ssl;
+	X509 *cert;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	size_t o = 0;
+
+	memset(info, 0, sizeof *info);
+	if (ssl == NULL && c->curl != NULL) {
+		struct curl_tlssessioninfo *ti = NULL;
+		if (cc.easy_getinfo(c->curl, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
+		    ti != NULL && ti->backend == CURLSSLBACKEND_OPENSSL)
+			ssl = ti->internals;
+	}
+	if (ssl == NULL)
+		return -1;
+	snprintf(info->version, sizeof info->version, "%s", SSL_get_version(ssl));
+	snprintf(info->cipher, sizeof info->cipher, "%s", SSL_get_cipher_name(ssl));
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return 0;
+	X509_NAME_oneline(X509_get_subject_name(cert), info->subject, sizeof info->subject);
+	X509_NAME_oneline(X509_get_issuer_name(cert), info->issuer, sizeof info->issuer);
+	conn_time(X509_get0_notBefore(cert), info->not_before, sizeof info->not_before);
+	conn_time(X509_get0_notAfter(cert), info->not_after, sizeof info->not_after);
+	if (X509_digest(cert, EVP_sha256(), md, &mdlen) == 1) {
+		for (i = 0; i < mdlen && o + 4 < sizeof info->sha256; i++)
+			o += (size_t)snprintf(info->sha256 + o, sizeof info->sha256 - o,
+			    "%s%02X", i ? ":" : "", md[i]);
+	}
+	X509_free(cert);
+	return 0;
+}
+
 bool
 conn_starttls_needed(const struct conn *c)
 {

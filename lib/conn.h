@@ -73,6 +73,21 @@ bool conn_starttls_needed(const struct conn *c);
  * handshake is refused (ERR_PROTOCOL). ERR_TLS_VERIFY, ERR_UNAVAILABLE. */
 int conn_starttls(struct conn *c, struct mp_err *e);
 
+/* What TLS a session uses and whom it talks to (for smtpverify). */
+struct conn_tls_info {
+	char version[32];	/* "TLSv1.3" */
+	char cipher[96];
+	char subject[256];	/* the peer certificate's, one line */
+	char issuer[256];
+	char not_before[64];	/* as OpenSSL prints them */
+	char not_after[64];
+	char sha256[100];	/* the certificate's fingerprint, XX:XX:... */
+};
+
+/* Fill info for a TLS session: 0, or -1 when the session has no TLS (or
+ * libcurl's TLS is not OpenSSL's). */
+int conn_tls_info(struct conn *c, struct conn_tls_info *info);
+
 /* A session over an already connected descriptor, without TLS or login:
  * for tests and fuzzing of the protocol readers. Takes ownership of fd. */
 struct conn *conn_open_fd(int fd, enum conn_proto proto, int timeout_ms,

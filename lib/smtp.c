@@ -114,6 +114,18 @@ smtp_caps_parse(const char *text, struct smtp_caps *caps)
 
 	memset(caps, 0, sizeof *caps);
 	caps->esmtp = true;
+	err_sanitize(caps->name, sizeof caps->name, text,
+	    line ? (size_t)(line - text) : strlen(text));
+	if (line != NULL) {
+		/* One extension a line, control characters made harmless. */
+		size_t i, o = 0;
+		for (i = 1; line[i] && o + 1 < sizeof caps->extensions; i++) {
+			unsigned char ch = (unsigned char)line[i];
+			caps->extensions[o++] = ch == '\n' || (ch >= 0x20 && ch != 0x7f) ?
+			    (char)ch : '?';
+		}
+		caps->extensions[o] = '\0';
+	}
 	while (line != NULL) {
 		const char *kw = line + 1, *end = strchr(kw, '\n'), *arg;
 		size_t n = end ? (size_t)(end - kw) : strlen(kw), kl;
@@ -212,15 +224,20 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
     struct mp_err *e)
 {
 	struct smtp_reply r;
-	char host[HOST_NAME_MAX + 1];
+	char host[HOST_NAME_MAX + 1], banner[512];
 
 	if (!conn_greeting_pending(c)) {
+		size_t len;
+		const char *lines = conn_login_lines(c, &len);
 		smtp_caps_from_login(c, caps);
+		err_sanitize(caps->banner, sizeof caps->banner, lines,
+		    strcspn(lines, "\n"));
 		return 0;
 	}
 	memset(caps, 0, sizeof *caps);
 	if (smtp_read_reply(c, &r, NULL, NULL, e) < 0)
 		return -1;
+	snprintf(banner, sizeof banner, "%d %.500s", r.code, r.text);
 	if (r.code != 220 && r.code / 100 == 2)
 		; /* some servers greet with another 2xx: accept it */
 	else if (r.code / 100 == 4)
@@ -240,6 +257,7 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 		return -1;
 	if (r.code == 250) {
 		smtp_caps_parse(r.text, caps);
+		snprintf(caps->banner, sizeof caps->banner, "%s", banner);
 		if (!conn_starttls_needed(c))
 			return 0;
 		if (!caps->starttls)
@@ -261,6 +279,7 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 			return err_set(e, r.code / 100 == 4 ? ERR_TEMP : ERR_UNAVAILABLE,
 			    "EHLO after STARTTLS refused: %d %s", r.code, r.text);
 		smtp_caps_parse(r.text, caps);
+		snprintf(caps->banner, sizeof caps->banner, "%s", banner);
 		return 0;
 	}
 	if (r.code / 100 == 4)
@@ -276,6 +295,8 @@ smtp_start(struct conn *c, const char *name, struct smtp_caps *caps,
 	if (r.code != 250)
 		return err_set(e, r.code / 100 == 4 ? ERR_TEMP : ERR_UNAVAILABLE,
 		    "HELO refused: %d %s", r.code, r.text);
+	snprintf(caps->banner, sizeof caps->banner, "%s", banner);
+	err_sanitize(caps->name, sizeof caps->name, r.text, strcspn(r.text, "\n"));
 	return 0;
 }
 
@@ -640,6 +661,51 @@ abandon:
 out:
 	free(bdat_buf);
 	return ret;
+}
+
+enum smtp_verdict
+smtp_verdict_of(int code)
+{
+	switch (code) {
+	case 250:
+		return SMTP_DELIVERABLE;
+	case 251:
+		return SMTP_FORWARDED;
+	case 252:
+		return SMTP_UNKNOWN;
+	case 500: case 502: case 504:
+		return SMTP_UNSUPPORTED;
+	case 551:
+		return SMTP_NOT_LOCAL;
+	case 553:
+		return SMTP_AMBIGUOUS;
+	}
+	if (code / 100 == 4)
+		return SMTP_UNKNOWN;
+	if (code / 100 == 5)
+		return SMTP_UNDELIVERABLE;
+	return code / 100 == 2 ? SMTP_DELIVERABLE : SMTP_UNKNOWN;
+}
+
+const char *
+smtp_verdict_name(enum smtp_verdict v)
+{
+	static const char *names[] = { "deliverable", "forwarded", "unknown",
+	    "unsupported", "undeliverable", "not-local", "ambiguous" };
+
+	return (size_t)v < sizeof names / sizeof names[0] ? names[v] : "unknown";
+}
+
+int
+smtp_command(struct conn *c, const char *verb, const char *arg,
+    struct smtp_reply *r, struct mp_err *e)
+{
+	if (arg != NULL && conn_check_arg(verb, arg, strlen(arg), e) < 0)
+		return -1;
+	if ((arg ? conn_sendf(c, e, "%s %s", verb, arg) :
+	    conn_sendf(c, e, "%s", verb)) < 0 || conn_flush(c, e) < 0)
+		return -1;
+	return smtp_read_reply(c, r, NULL, NULL, e);
 }
 
 int

@@ -48,6 +48,9 @@ struct smtp_caps {
 	bool size;		/* RFC 1870 */
 	unsigned long long size_max;	/* SIZE n; 0: no limit given */
 	char auth[256];		/* AUTH mechanisms, blank-separated */
+	char banner[512];	/* the greeting line, code included */
+	char name[256];		/* the name the server gave in its EHLO reply */
+	char extensions[2048];	/* the EHLO reply's extension lines, '\n'-separated */
 };
 
 /* Fill caps from an EHLO reply's text (struct smtp_reply.text: the first
@@ -118,6 +121,29 @@ struct smtp_result {
 int smtp_submit(struct conn *c, const struct smtp_caps *caps,
 	struct smtp_envelope *env, smtp_body_fn *body, void *arg,
 	struct smtp_result *res, struct mp_err *e);
+
+/* What a reply to VRFY, EXPN or RCPT says about an address (RFC 5321
+ * 3.5.3, 4.2): the lecture's 250, 251, 252, 550, 551 and 553. */
+enum smtp_verdict {
+	SMTP_DELIVERABLE,	/* 250 */
+	SMTP_FORWARDED,		/* 251: not local, will forward */
+	SMTP_UNKNOWN,		/* 252 cannot verify, or a 4xx: try later */
+	SMTP_UNSUPPORTED,	/* 500, 502, 504: the command is not offered */
+	SMTP_UNDELIVERABLE,	/* 550 and other 5xx */
+	SMTP_NOT_LOCAL,		/* 551: not local, try the address given */
+	SMTP_AMBIGUOUS,		/* 553 (to VRFY) */
+};
+
+/* The verdict of reply code `code`. Pure. */
+enum smtp_verdict smtp_verdict_of(int code);
+
+/* "deliverable", "forwarded", ... */
+const char *smtp_verdict_name(enum smtp_verdict v);
+
+/* Send "VERB arg" (arg may be NULL) and read the reply. arg must not
+ * hold CR, LF or NUL (ERR_DATA). */
+int smtp_command(struct conn *c, const char *verb, const char *arg,
+	struct smtp_reply *r, struct mp_err *e);
 
 /* Send RSET and read its reply (abandons a transaction). */
 int smtp_rset(struct conn *c, struct mp_err *e);

@@ -1,0 +1,483 @@
+/* smtpverify: what a server says about addresses (VRFY, EXPN, or a RCPT
+ * probe that sends nothing) and what it offers (EHLO, TLS, HELP). */
+#include <popt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conn.h"
+#include "err.h"
+#include "msg.h"
+#include "out.h"
+#include "smtp.h"
+#include "tool.h"
+
+#define VERIFY_ADDRS_MAX	100000
+#define VERIFY_WINDOW		32	/* RCPT probes in flight when pipelining */
+
+enum verify_method { VERIFY_AUTO, VERIFY_VRFY, VERIFY_EXPN, VERIFY_RCPT };
+
+struct verify_opts {
+	char *method;
+	char *from;
+	int json;
+	int header;
+	int quiet;
+	int capabilities;
+	int help_topic;
+	int max_per_session;
+	int delay_ms;
+	char *helo;
+};
+
+struct verify_addr {
+	char *addr;
+	const char *verdict;	/* NULL until checked */
+	const char *method;
+	struct smtp_reply reply;
+	long latency_ms;
+	int tries;
+};
+
+struct verify {
+	struct cli_session s;
+	struct conn *c;
+	const char *server;
+	const char *from;
+	int probes;		/* in this session */
+	int max_per_session;
+	int delay_ms;
+	bool vrfy_off;		/* the server refused VRFY: probe with RCPT */
+};
+
+static long
+verify_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static void
+verify_open(struct verify *v)
+{
+	struct mp_err e;
+
+	if (cli_session_open(&v->s, &v->c, &e) < 0)
+		tool_fail(&e);
+	v->probes = 0;
+}
+
+static void
+verify_close(struct verify *v)
+{
+	struct mp_err ignored;
+
+	if (v->c == NULL)
+		return;
+	(void)smtp_quit(v->c, &ignored);
+	conn_close(v->c);
+	v->c = NULL;
+}
+
+/* A fresh session when --max-per-session is reached. */
+static void
+verify_budget(struct verify *v, int n)
+{
+	if (v->max_per_session > 0 && v->probes + n > v->max_per_session) {
+		verify_close(v);
+		verify_open(v);
+	}
+	v->probes += n;
+	if (v->delay_ms > 0 && v->probes > n)
+		usleep((useconds_t)v->delay_ms * 1000);
+}
+
+static void
+verify_set(struct verify_addr *a, const char *method, const struct smtp_reply *r,
+    long started)
+{
+	a->method = method;
+	a->reply = *r;
+	a->verdict = smtp_verdict_name(smtp_verdict_of(r->code));
+	a->latency_ms = verify_now_ms() - started;
+}
+
+/* VRFY or EXPN for one address; false when the server does not offer it. */
+static bool
+verify_ask(struct verify *v, const char *verb, struct verify_addr *a)
+{
+	struct smtp_reply r;
+	struct mp_err e;
+	long t0;
+
+	verify_budget(v, 1);
+	t0 = verify_now_ms();
+	if (smtp_command(v->c, verb, a->addr, &r, &e) < 0)
+		tool_fail(&e);
+	if (smtp_verdict_of(r.code) == SMTP_UNSUPPORTED && strcmp(verb, "VRFY") == 0)
+		v->vrfy_off = true;
+	verify_set(a, strcmp(verb, "VRFY") == 0 ? "vrfy" : "expn", &r, t0);
+	/* 252: "cannot verify, will accept": only a probe can tell more. */
+	return !(r.code == 252 || smtp_verdict_of(r.code) == SMTP_UNSUPPORTED);
+}
+
+/* RCPT probes for up to VERIFY_WINDOW addresses: MAIL, RCPT, RSET each,
+ * pipelined when the server allows it. Returns how many were probed. */
+static size_t
+verify_rcpt(struct verify *v, struct verify_addr **list, size_t n)
+{
+	struct smtp_reply r;
+	struct mp_err e;
+	bool pipe = v->s.smtp_caps.pipelining && v->delay_ms == 0;
+	size_t i, window = pipe ? (n < VERIFY_WINDOW ? n : VERIFY_WINDOW) : 1;
+	long t0;
+
+	if (v->max_per_session > 0 && (int)window > v->max_per_session)
+		window = (size_t)v->max_per_session;
+	verify_budget(v, (int)window);
+	t0 = verify_now_ms();
+	if (!pipe) {
+		/* One command at a time for a server without PIPELINING. */
+		struct smtp_reply mail;
+		char arg[600];
+		snprintf(arg, sizeof arg, "FROM:<%s>", v->from);
+		if (smtp_command(v->c, "MAIL", arg, &mail, &e) < 0)
+			tool_fail(&e);
+		r = mail;
+		if (mail.code / 100 == 2) {
+			snprintf(arg, sizeof arg, "TO:<%s>", list[0]->addr);
+			if (smtp_command(v->c, "RCPT", arg, &r, &e) < 0)
+				tool_fail(&e);
+		}
+		verify_set(list[0], "rcpt", &r, t0);
+		list[0]->tries++;
+		if (smtp_command(v->c, "RSET", NULL, &r, &e) < 0)
+			tool_fail(&e);
+		return 1;
+	}
+	for (i = 0; i < window; i++) {
+		if (conn_sendf(v->c, &e, "MAIL FROM:<%s>", v->from) < 0 ||
+		    conn_sendf(v->c, &e, "RCPT TO:<%s>", list[i]->addr) < 0 ||
+		    conn_send_line(v->c, "RSET", 4, &e) < 0)
+			tool_fail(&e);
+	}
+	if (conn_flush(v->c, &e) < 0)
+		tool_fail(&e);
+	for (i = 0; i < window; i++) {
+		struct smtp_reply mail;
+		if (smtp_read_reply(v->c, &mail, NULL, NULL, &e) < 0 ||
+		    smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
+			tool_fail(&e);
+		if (mail.code / 100 != 2)
+			r = mail;	/* the sender was refused: say so */
+		verify_set(list[i], "rcpt", &r, t0);
+		list[i]->tries++;
+		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
+			tool_fail(&e);
+	}
+	return window;
+}
+
+static void
+verify_print(const struct verify_opts *o, const struct verify_addr *a,
+    const char *server)
+{
+	const char *text = a->reply.text;
+
+	if (o->quiet)
+		return;
+	if (o->json) {
+		fputs("{\"address\":", stdout);
+		out_json_str(stdout, a->addr, strlen(a->addr));
+		printf(",\"verdict\":\"%s\",\"code\":%d,\"enhanced\":", a->verdict,
+		    a->reply.code);
+		out_json_str(stdout, a->reply.enhanced, strlen(a->reply.enhanced));
+		fputs(",\"text\":", stdout);
+		out_json_str(stdout, text, strlen(text));
+		fputs(",\"server\":", stdout);
+		out_json_str(stdout, server, strlen(server));
+		printf(",\"method\":\"%s\",\"latency_ms\":%ld}\n",
+		    a->method ? a->method : "", a->latency_ms);
+		return;
+	}
+	out_tsv_field(stdout, a->addr, strlen(a->addr));
+	printf("\t%s\t%d\t%s\t", a->verdict, a->reply.code, a->reply.enhanced);
+	out_tsv_field(stdout, text, strlen(text));
+	putchar('\t');
+	out_tsv_field(stdout, server, strlen(server));
+	printf("\t%s\t%ld\n", a->method ? a->method : "", a->latency_ms);
+}
+
+static void
+verify_capabilities(struct verify *v)
+{
+	const struct smtp_caps *caps = &v->s.smtp_caps;
+	struct conn_tls_info ti;
+
+	printf("banner\t%s\n", caps->banner);
+	printf("name\t%s\n", caps->name);
+	printf("esmtp\t%s\n", caps->esmtp ? "yes" : "no");
+	if (caps->extensions[0] != '\0') {
+		const char *p = caps->extensions;
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+			fputs("extension\t", stdout);
+			out_tsv_field(stdout, p, n);
+			putchar('\n');
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (conn_tls_info(v->c, &ti) == 0) {
+		printf("tls\t%s\n", ti.version);
+		printf("cipher\t%s\n", ti.cipher);
+		printf("subject\t%s\n", ti.subject);
+		printf("issuer\t%s\n", ti.issuer);
+		printf("not-before\t%s\n", ti.not_before);
+		printf("not-after\t%s\n", ti.not_after);
+		printf("sha256\t%s\n", ti.sha256);
+	} else {
+		printf("tls\tnone\n");
+	}
+}
+
+static char *
+verify_read_line(FILE *f, unsigned long *lineno)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		(*lineno)++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n > 0)
+			return line;
+	}
+	free(line);
+	return NULL;
+}
+
+int
+main(int argc, const char **argv)
+{
+	static struct verify_opts o;
+	struct poptOption options[] = {
+		{ "method", 'm', POPT_ARG_STRING, &o.method, 0,
+		  "vrfy, expn, rcpt or auto (VRFY, then a RCPT probe if VRFY cannot "
+		  "tell)", "METHOD" },
+		{ "from", 'f', POPT_ARG_STRING, &o.from, 0,
+		  "sender for RCPT probes (default: the null path <>)", "ADDR" },
+		{ "json", '\0', POPT_ARG_NONE, &o.json, 0,
+		  "JSON Lines instead of TSV", NULL },
+		{ "header", 'H', POPT_ARG_NONE, &o.header, 0,
+		  "print a header line before the TSV rows", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0,
+		  "print nothing: the exit status says it", NULL },
+		{ "capabilities", '\0', POPT_ARG_NONE, &o.capabilities, 0,
+		  "show the banner, the EHLO extensions and the TLS certificate", NULL },
+		{ "help-topic", '\0', POPT_ARG_NONE, &o.help_topic, 0,
+		  "send HELP (with the arguments as its topic) and print the reply", NULL },
+		{ "max-per-session", '\0', POPT_ARG_INT, &o.max_per_session, 0,
+		  "at most N probes in one session, then a new one", "N" },
+		{ "delay", '\0', POPT_ARG_INT, &o.delay_ms, 0,
+		  "wait MS milliseconds between probes", "MS" },
+		{ "helo", '\0', POPT_ARG_STRING, &o.helo, 0,
+		  "name to greet the server with (default: this host's name)", "NAME" },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_conn_options, 0,
+		  "Connection options:", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	struct verify v = { 0 };
+	struct verify_addr *addrs = NULL, **pending = NULL;
+	enum verify_method method = VERIFY_AUTO;
+	size_t n = 0, npending = 0, i;
+	unsigned long lineno = 0;
+	struct mp_err e;
+	poptContext pc;
+	const char *arg;
+	int rc, status = 0;
+
+	bool any_bad = false, any_unknown = false;
+
+	tool_init("smtpverify");
+	pc = poptGetContext("smtpverify", argc, argv, options, 0);
+	poptSetOtherOptionHelp(pc, "[OPTION...] ADDRESS... (or addresses on stdin)");
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1)
+		tool_popt_fail(pc, rc);
+	if (o.method != NULL) {
+		if (strcasecmp(o.method, "vrfy") == 0)
+			method = VERIFY_VRFY;
+		else if (strcasecmp(o.method, "expn") == 0)
+			method = VERIFY_EXPN;
+		else if (strcasecmp(o.method, "rcpt") == 0)
+			method = VERIFY_RCPT;
+		else if (strcasecmp(o.method, "auto") != 0)
+			tool_die(EX_USAGE, "--method takes vrfy, expn, rcpt or auto");
+	}
+	if (o.max_per_session < 0 || o.delay_ms < 0 || o.delay_ms > 600000)
+		tool_die(EX_USAGE, "--max-per-session and --delay take a positive number");
+	v.from = "";
+	if (o.from != NULL) {
+		const char *a = o.from;
+		size_t len = msg_path_strip(&a, strlen(o.from));
+		if (msg_path_check(a, len, true, &e) < 0)
+			tool_die(EX_USAGE, "--from: %s", e.text);
+		v.from = strndup(a, len);
+		if (v.from == NULL)
+			tool_die(EX_SOFTWARE, "out of memory");
+	}
+	if (o.helo != NULL) {
+		char probe[300];
+		snprintf(probe, sizeof probe, "x@%s", o.helo);
+		if (msg_path_check(probe, strlen(probe), false, &e) < 0)
+			tool_die(EX_USAGE, "--helo: '%s' is not a host name", o.helo);
+	}
+
+	if (cli_session_prepare(&v.s, CONN_SMTP, NULL, &e) < 0)
+		tool_fail(&e);
+	if (o.helo != NULL)
+		v.s.params.ehlo = o.helo;
+	v.server = v.s.url.host;
+	v.max_per_session = o.max_per_session;
+	v.delay_ms = o.delay_ms;
+
+	if (o.capabilities || o.help_topic) {
+		struct smtp_reply r;
+		char topic[512] = "";
+		size_t tl = 0;
+		verify_open(&v);
+		if (o.capabilities)
+			verify_capabilities(&v);
+		if (o.help_topic) {
+			while ((arg = poptGetArg(pc)) != NULL) {
+				int k = snprintf(topic + tl, sizeof topic - tl, "%s%s",
+				    tl ? " " : "", arg);
+				if (k < 0 || (size_t)k >= sizeof topic - tl)
+					tool_die(EX_USAGE, "HELP topic too long");
+				tl += (size_t)k;
+			}
+			if (smtp_command(v.c, "HELP", tl ? topic : NULL, &r, &e) < 0)
+				tool_fail(&e);
+			printf("%d\t%s\n", r.code, r.text);
+			status = r.code / 100 == 2 ? 0 : 1;
+		}
+		verify_close(&v);
+		cli_session_free(&v.s);
+		return status;
+	}
+
+	/* The addresses: arguments, else stdin lines. */
+	{
+		bool from_stdin = poptPeekArg(pc) == NULL;
+		char *line = NULL;
+
+		for (;;) {
+			const char *a;
+			size_t len;
+
+			if (!from_stdin)
+				a = poptGetArg(pc);
+			else
+				a = line = verify_read_line(stdin, &lineno);
+			if (a == NULL)
+				break;
+			if (n == VERIFY_ADDRS_MAX)
+				tool_die(EX_USAGE, "more than %d addresses", VERIFY_ADDRS_MAX);
+			if (n % 256 == 0)
+				addrs = tool_xrealloc(addrs, (n + 256) * sizeof *addrs);
+			memset(&addrs[n], 0, sizeof addrs[n]);
+			len = msg_path_strip(&a, strlen(a));
+			if ((addrs[n].addr = strndup(a, len)) == NULL)
+				tool_die(EX_SOFTWARE, "out of memory");
+			/* A bad address is a verdict, not the end: the rest is
+			 * still checked. */
+			if (msg_path_check(a, len, false, &e) < 0) {
+				addrs[n].verdict = "invalid";
+				err_sanitize(addrs[n].reply.text, sizeof addrs[n].reply.text,
+				    e.text, strlen(e.text));
+				/* Shown harmless: a CR cannot forge an output row. */
+				for (char *p = addrs[n].addr; *p; p++)
+					if ((unsigned char)*p < 0x20)
+						*p = '?';
+			}
+			free(line);
+			line = NULL;
+			n++;
+		}
+	}
+	if (n == 0)
+		tool_die(EX_USAGE, "no addresses: give them as arguments or on stdin");
+
+	pending = tool_xmalloc(n * sizeof *pending);
+	if (o.header && !o.json && !o.quiet)
+		puts("address\tverdict\tcode\tenhanced\ttext\tserver\tmethod\tlatency_ms");
+	verify_open(&v);
+	for (i = 0; i < n; i++) {
+		struct verify_addr *a = &addrs[i];
+		if (a->verdict != NULL)
+			continue;
+		if (method == VERIFY_EXPN) {
+			verify_ask(&v, "EXPN", a);
+			continue;
+		}
+		if (method == VERIFY_VRFY || (method == VERIFY_AUTO && !v.vrfy_off)) {
+			if (verify_ask(&v, "VRFY", a) || method == VERIFY_VRFY)
+				continue;
+		}
+		pending[npending++] = a;
+	}
+	/* RCPT probes, a window at a time; 452 (too many recipients in this
+	 * session) gets a new session and one more try. */
+	for (i = 0; i < npending;) {
+		size_t k, done = verify_rcpt(&v, pending + i, npending - i);
+		bool retry = false;
+		for (k = i; k < i + done; k++) {
+			if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
+				retry = true;
+		}
+		if (retry) {
+			verify_close(&v);
+			verify_open(&v);
+			for (k = i; k < i + done; k++) {
+				if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
+					verify_rcpt(&v, &pending[k], 1);
+			}
+		}
+		i += done;
+	}
+	verify_close(&v);
+
+	for (i = 0; i < n; i++) {
+		const char *vd = addrs[i].verdict;
+		verify_print(&o, &addrs[i], v.server);
+		if (strcmp(vd, "undeliverable") == 0 || strcmp(vd, "ambiguous") == 0 ||
+		    strcmp(vd, "not-local") == 0 || strcmp(vd, "invalid") == 0)
+			any_bad = true;
+		else if (strcmp(vd, "unknown") == 0 || strcmp(vd, "unsupported") == 0)
+			any_unknown = true;
+		free(addrs[i].addr);
+	}
+	if (fflush(stdout) != 0)
+		tool_die(EX_IOERR, "writing stdout failed");
+	status = any_bad ? 1 : any_unknown ? EX_TEMPFAIL : 0;
+	free(addrs);
+	free(pending);
+	if (o.from != NULL)
+		free((char *)(uintptr_t)v.from);
+	cli_session_free(&v.s);
+	poptFreeContext(pc);
+	return status;
+}
