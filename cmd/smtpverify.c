@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "conn.h"
+#include "dns.h"
 #include "err.h"
 #include "msg.h"
 #include "out.h"
@@ -35,6 +36,8 @@ struct verify_opts {
 	int max_per_session;
 	int delay_ms;
 	char *helo;
+	char *dns;
+	int port;
 };
 
 struct verify_addr {
@@ -44,6 +47,7 @@ struct verify_addr {
 	struct smtp_reply reply;
 	long latency_ms;
 	int tries;
+	const char *server;	/* the host that answered */
 };
 
 struct verify {
@@ -55,6 +59,8 @@ struct verify {
 	int max_per_session;
 	int delay_ms;
 	bool vrfy_off;		/* the server refused VRFY: probe with RCPT */
+	char **hosts;		/* MX host names the rows point to */
+	size_t nhosts;
 };
 
 static long
@@ -187,11 +193,151 @@ verify_rcpt(struct verify *v, struct verify_addr **list, size_t n)
 	return window;
 }
 
+/* Probe list[0..n) (none checked yet or invalid) on the open session. */
 static void
-verify_print(const struct verify_opts *o, const struct verify_addr *a,
-    const char *server)
+verify_run(struct verify *v, struct verify_addr **list, size_t n,
+    enum verify_method method, const char *server)
+{
+	struct verify_addr **pending = tool_xmalloc((n ? n : 1) * sizeof *pending);
+	size_t npending = 0, i;
+
+	for (i = 0; i < n; i++) {
+		struct verify_addr *a = list[i];
+		if (a->verdict != NULL)
+			continue;
+		a->server = server;
+		if (method == VERIFY_EXPN) {
+			verify_ask(v, "EXPN", a);
+			continue;
+		}
+		if (method == VERIFY_VRFY || (method == VERIFY_AUTO && !v->vrfy_off)) {
+			if (verify_ask(v, "VRFY", a) || method == VERIFY_VRFY)
+				continue;
+		}
+		pending[npending++] = a;
+	}
+	/* RCPT probes, a window at a time; 452 (too many recipients in this
+	 * session) gets a new session and one more try. */
+	for (i = 0; i < npending;) {
+		size_t k, done = verify_rcpt(v, pending + i, npending - i);
+		bool retry = false;
+		for (k = i; k < i + done; k++) {
+			if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
+				retry = true;
+		}
+		if (retry) {
+			verify_close(v);
+			verify_open(v);
+			for (k = i; k < i + done; k++) {
+				if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
+					verify_rcpt(v, &pending[k], 1);
+			}
+		}
+		i += done;
+	}
+	free(pending);
+}
+
+/* A verdict for every unchecked address of list that no server decided. */
+static void
+verify_fail_all(struct verify_addr **list, size_t n, const char *verdict,
+    const struct mp_err *e, const char *server)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i]->verdict != NULL)
+			continue;
+		list[i]->verdict = verdict;
+		list[i]->server = server;
+		err_sanitize(list[i]->reply.text, sizeof list[i]->reply.text, e->text,
+		    strlen(e->text));
+	}
+}
+
+/* Without a server named: each domain's MX hosts in preference order
+ * (RFC 5321 5.1), the next one when a host cannot be reached. */
+static void
+verify_by_mx(struct verify *v, const struct verify_opts *o,
+    struct verify_addr *addrs, size_t n, struct verify_addr **list,
+    enum verify_method method)
+{
+	size_t i, k, m;
+
+	for (i = 0; i < n; i++) {
+		const char *dom;
+		struct dns_mx mx;
+		struct mp_err e;
+		bool done = false;
+
+		if (addrs[i].verdict != NULL || addrs[i].server != NULL)
+			continue;
+		dom = strrchr(addrs[i].addr, '@') + 1;
+		/* Every address of this domain, in one session. */
+		for (m = 0, k = i; k < n; k++) {
+			const char *d = addrs[k].verdict ? NULL : strrchr(addrs[k].addr, '@');
+			if (d != NULL && addrs[k].server == NULL && strcasecmp(d + 1, dom) == 0)
+				list[m++] = &addrs[k];
+		}
+		if (dns_mx_lookup(dom, o->dns, &mx, &e) < 0) {
+			if (e.kind == ERR_USAGE)
+				tool_fail(&e);
+			verify_fail_all(list, m, e.kind == ERR_NOHOST ? "no-domain" :
+			    "unknown", &e, "");
+			for (k = 0; k < m; k++)
+				list[k]->server = "";
+			continue;
+		}
+		if (mx.null_mx) {
+			err_set(&e, ERR_UNAVAILABLE, "domain '%s' accepts no mail (null MX)",
+			    dom);
+			verify_fail_all(list, m, "no-mail", &e, "");
+			for (k = 0; k < m; k++)
+				list[k]->server = "";
+			dns_mx_free(&mx);
+			continue;
+		}
+		for (k = 0; k < mx.count && !done; k++) {
+			char url[600], addr[64];
+			const char *host = mx.hosts[k].name;
+			if (o->dns != NULL && dns_addr_lookup(host, o->dns, addr, sizeof addr, &e) < 0)
+				continue;
+			snprintf(url, sizeof url, "smtp://%s:%d", host, o->port ? o->port : 25);
+			cli_session_free(&v->s);
+			if (cli_session_prepare(&v->s, CONN_SMTP, url, &e) < 0)
+				continue;
+			if (o->helo != NULL)
+				v->s.params.ehlo = o->helo;
+			v->s.params.addr = o->dns != NULL ? addr : NULL;
+			if (cli_session_open(&v->s, &v->c, &e) < 0) {
+				v->c = NULL;
+				continue;
+			}
+			v->probes = 0;
+			v->vrfy_off = false;
+			v->hosts = tool_xrealloc(v->hosts, (v->nhosts + 1) * sizeof *v->hosts);
+			if ((v->hosts[v->nhosts] = strdup(host)) == NULL)
+				tool_die(EX_SOFTWARE, "out of memory");
+			verify_run(v, list, m, method, v->hosts[v->nhosts++]);
+			verify_close(v);
+			done = true;
+		}
+		if (!done) {
+			/* Every host failed: say why the last one did. */
+			verify_fail_all(list, m, "unknown", &e, mx.count ? mx.hosts[mx.count - 1].name : "");
+			for (k = 0; k < m; k++)
+				if (list[k]->server == NULL || list[k]->server[0] == '\0')
+					list[k]->server = "";
+		}
+		dns_mx_free(&mx);
+	}
+}
+
+static void
+verify_print(const struct verify_opts *o, const struct verify_addr *a)
 {
 	const char *text = a->reply.text;
+	const char *server = a->server ? a->server : "";
 
 	if (o->quiet)
 		return;
@@ -293,22 +439,27 @@ main(int argc, const char **argv)
 		  "wait MS milliseconds between probes", "MS" },
 		{ "helo", '\0', POPT_ARG_STRING, &o.helo, 0,
 		  "name to greet the server with (default: this host's name)", "NAME" },
+		{ "dns", '\0', POPT_ARG_STRING, &o.dns, 0,
+		  "ask this DNS server for MX records (default: the system's)", "ADDR[:PORT]" },
+		{ "port", '\0', POPT_ARG_INT, &o.port, 0,
+		  "SMTP port of the MX hosts (default 25)", "PORT" },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_conn_options, 0,
 		  "Connection options:", NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	struct verify v = { 0 };
-	struct verify_addr *addrs = NULL, **pending = NULL;
+	struct verify_addr *addrs = NULL, **list;
+	bool mx_mode;
 	enum verify_method method = VERIFY_AUTO;
-	size_t n = 0, npending = 0, i;
+	size_t n = 0, i;
 	unsigned long lineno = 0;
 	struct mp_err e;
 	poptContext pc;
 	const char *arg;
 	int rc, status = 0;
 
-	bool any_bad = false, any_unknown = false;
+	bool any_bad = false, any_unknown = false, any_nodomain = false, any_nomail = false;
 
 	tool_init("smtpverify");
 	pc = poptGetContext("smtpverify", argc, argv, options, 0);
@@ -346,11 +497,19 @@ main(int argc, const char **argv)
 			tool_die(EX_USAGE, "--helo: '%s' is not a host name", o.helo);
 	}
 
-	if (cli_session_prepare(&v.s, CONN_SMTP, NULL, &e) < 0)
-		tool_fail(&e);
-	if (o.helo != NULL)
-		v.s.params.ehlo = o.helo;
-	v.server = v.s.url.host;
+	if (o.port < 0 || o.port > 65535)
+		tool_die(EX_USAGE, "--port takes 1 to 65535");
+	mx_mode = !cli_server_named();
+	if (mx_mode && (o.capabilities || o.help_topic))
+		tool_die(EX_USAGE, "--capabilities and --help-topic need a server: "
+		    "--url or -a");
+	if (!mx_mode) {
+		if (cli_session_prepare(&v.s, CONN_SMTP, NULL, &e) < 0)
+			tool_fail(&e);
+		if (o.helo != NULL)
+			v.s.params.ehlo = o.helo;
+		v.server = v.s.url.host;
+	}
 	v.max_per_session = o.max_per_session;
 	v.delay_ms = o.delay_ms;
 
@@ -421,60 +580,42 @@ main(int argc, const char **argv)
 	if (n == 0)
 		tool_die(EX_USAGE, "no addresses: give them as arguments or on stdin");
 
-	pending = tool_xmalloc(n * sizeof *pending);
 	if (o.header && !o.json && !o.quiet)
 		puts("address\tverdict\tcode\tenhanced\ttext\tserver\tmethod\tlatency_ms");
-	verify_open(&v);
-	for (i = 0; i < n; i++) {
-		struct verify_addr *a = &addrs[i];
-		if (a->verdict != NULL)
-			continue;
-		if (method == VERIFY_EXPN) {
-			verify_ask(&v, "EXPN", a);
-			continue;
-		}
-		if (method == VERIFY_VRFY || (method == VERIFY_AUTO && !v.vrfy_off)) {
-			if (verify_ask(&v, "VRFY", a) || method == VERIFY_VRFY)
-				continue;
-		}
-		pending[npending++] = a;
+	list = tool_xmalloc(n * sizeof *list);
+	if (!mx_mode) {
+		for (i = 0; i < n; i++)
+			list[i] = &addrs[i];
+		verify_open(&v);
+		verify_run(&v, list, n, method, v.server);
+		verify_close(&v);
+	} else {
+		verify_by_mx(&v, &o, addrs, n, list, method);
 	}
-	/* RCPT probes, a window at a time; 452 (too many recipients in this
-	 * session) gets a new session and one more try. */
-	for (i = 0; i < npending;) {
-		size_t k, done = verify_rcpt(&v, pending + i, npending - i);
-		bool retry = false;
-		for (k = i; k < i + done; k++) {
-			if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
-				retry = true;
-		}
-		if (retry) {
-			verify_close(&v);
-			verify_open(&v);
-			for (k = i; k < i + done; k++) {
-				if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
-					verify_rcpt(&v, &pending[k], 1);
-			}
-		}
-		i += done;
-	}
-	verify_close(&v);
+	free(list);
 
 	for (i = 0; i < n; i++) {
 		const char *vd = addrs[i].verdict;
-		verify_print(&o, &addrs[i], v.server);
+		verify_print(&o, &addrs[i]);
 		if (strcmp(vd, "undeliverable") == 0 || strcmp(vd, "ambiguous") == 0 ||
 		    strcmp(vd, "not-local") == 0 || strcmp(vd, "invalid") == 0)
 			any_bad = true;
 		else if (strcmp(vd, "unknown") == 0 || strcmp(vd, "unsupported") == 0)
 			any_unknown = true;
+		else if (strcmp(vd, "no-domain") == 0)
+			any_nodomain = true;
+		else if (strcmp(vd, "no-mail") == 0)
+			any_nomail = true;
 		free(addrs[i].addr);
 	}
 	if (fflush(stdout) != 0)
 		tool_die(EX_IOERR, "writing stdout failed");
-	status = any_bad ? 1 : any_unknown ? EX_TEMPFAIL : 0;
+	status = any_nodomain ? EX_NOHOST : any_nomail ? EX_UNAVAILABLE :
+	    any_bad ? 1 : any_unknown ? EX_TEMPFAIL : 0;
 	free(addrs);
-	free(pending);
+	for (i = 0; i < v.nhosts; i++)
+		free(v.hosts[i]);
+	free(v.hosts);
 	if (o.from != NULL)
 		free((char *)(uintptr_t)v.from);
 	cli_session_free(&v.s);

@@ -59,6 +59,12 @@ struct poptOption cli_conn_options[] = {
 };
 
 bool
+cli_server_named(void)
+{
+	return cli_opts.url != NULL || cli_opts.account != NULL;
+}
+
+bool
 cli_verbose(void)
 {
 	return cli_opts.verbose != 0;

@@ -45,6 +45,9 @@ int cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e);
 /* Free s and wipe the password. */
 void cli_session_free(struct cli_session *s);
 
+/* Whether a server was named with --url or -a. */
+bool cli_server_named(void);
+
 /* Whether -v was given. */
 bool cli_verbose(void);
 

@@ -404,7 +404,8 @@ conn_last_login_line(const struct conn *c, char *dst, size_t cap)
 /* Look the host up ourselves, so that "no such host" (68) and "DNS is
  * down, try later" (75) stay apart (libcurl reports both alike). */
 static int
-conn_lookup(const struct conn_url *u, struct addrinfo **res, struct mp_err *e)
+conn_lookup(const struct conn_url *u, const char *addr, struct addrinfo **res,
+    struct mp_err *e)
 {
 	struct addrinfo hints = {
 		.ai_socktype = SOCK_STREAM,
@@ -414,6 +415,14 @@ conn_lookup(const struct conn_url *u, struct addrinfo **res, struct mp_err *e)
 	size_t hl = strlen(u->host);
 	int rc;
 
+	if (addr != NULL) {
+		/* Looked up by the caller (its own DNS server): only parse. */
+		hints.ai_flags |= AI_NUMERICHOST;
+		snprintf(port, sizeof port, "%u", u->port);
+		if (getaddrinfo(addr, port, &hints, res) != 0)
+			return err_set(e, ERR_USAGE, "bad address '%s'", addr);
+		return 0;
+	}
 	if (u->host[0] == '[' && hl >= 2 && hl - 2 < sizeof host) {
 		memcpy(host, u->host + 1, hl - 2);
 		host[hl - 2] = '\0';
@@ -859,7 +868,7 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 	int r;
 
 	*cp = NULL;
-	if (conn_lookup(u, &res, e) < 0)
+	if (conn_lookup(u, p->addr, &res, e) < 0)
 		return -1;
 	c = conn_alloc(u->proto, p->timeout_ms, p->line_max, p->trace);
 	if (c == NULL) {

@@ -34,6 +34,9 @@ void conn_url_free(struct conn_url *u);
 struct conn_params {
 	const struct conn_url *url; /* the server; its user and path are ignored */
 	const char *ehlo;	/* SMTP: the name libcurl's EHLO gives, or NULL */
+	const char *addr;	/* numeric address to connect to instead of
+				 * looking up url->host (still the name the
+				 * certificate must match), or NULL */
 	const char *user;	/* NULL: no login (unless netrc names one) */
 	const char *password;	/* NULL: netrc or none */
 	const char *netrc_file;	/* netrc to use, or NULL */

@@ -296,9 +296,20 @@ dns_mx_parse(const unsigned char *msg, size_t len, const char *domain,
 	return 0;
 }
 
+static int dns_addr_find(const unsigned char *msg, size_t len,
+    const char *domain, int type, char *addr, size_t cap, struct mp_err *e);
+
 int
 dns_addr_parse(const unsigned char *msg, size_t len, const char *domain,
     int type, struct mp_err *e)
+{
+	return dns_addr_find(msg, len, domain, type, NULL, 0, e);
+}
+
+/* dns_addr_parse that also writes the first address found as text. */
+static int
+dns_addr_find(const unsigned char *msg, size_t len, const char *domain,
+    int type, char *addr, size_t cap, struct mp_err *e)
 {
 	char want[NS_MAXDNAME], cur[NS_MAXDNAME];
 	struct dns_rr rr;
@@ -316,8 +327,12 @@ dns_addr_parse(const unsigned char *msg, size_t len, const char *domain,
 			return -1;
 		if (rr.type == (unsigned)type && rr.class == ns_c_in &&
 		    rr.rdlen == size && (dns_name_eq(rr.owner, cur) ||
-		    dns_name_eq(rr.owner, want)))
+		    dns_name_eq(rr.owner, want))) {
+			if (addr != NULL && inet_ntop(type == ns_t_aaaa ? AF_INET6 :
+			    AF_INET, msg + rr.rdoff, addr, (socklen_t)cap) == NULL)
+				return err_set(e, ERR_INTERNAL, "address too long");
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -388,12 +403,37 @@ dns_ask(res_state rs, const char *domain, int type, unsigned char *ans,
 	    "failed: SERVFAIL or REFUSED)", domain);
 }
 
+/* A resolver state asking server (or the system's nameservers). */
+static int
+dns_open(struct __res_state *rs, const char *server, struct mp_err *e)
+{
+	struct sockaddr_in sin;
+
+	if (server != NULL && dns_server(server, &sin, e) < 0)
+		return -1;
+	memset(rs, 0, sizeof *rs);
+	if (res_ninit(rs) < 0)
+		return err_set(e, ERR_TEMP, "cannot set up the DNS resolver");
+	rs->retrans = DNS_RETRANS;
+	rs->retry = DNS_RETRY;
+	/* The domain is absolute: never append the local search list. */
+	rs->options &= ~(unsigned long)(RES_DEFNAMES | RES_DNSRCH);
+	if (server != NULL) {
+		/* An IPv4 entry in nsaddr_list wins over the IPv6 ones
+		 * res_ninit may have put aside for resolv.conf. */
+		rs->nscount = 1;
+		rs->nsaddr_list[0] = sin;
+		/* Never swap in /etc/resolv.conf again behind our back. */
+		rs->options |= RES_NORELOAD;
+	}
+	return 0;
+}
+
 int
 dns_mx_lookup(const char *domain, const char *server, struct dns_mx *mx,
     struct mp_err *e)
 {
 	struct __res_state rs;
-	struct sockaddr_in sin;
 	char want[NS_MAXDNAME];
 	unsigned char *ans;
 	int n, r = -1, type;
@@ -401,27 +441,12 @@ dns_mx_lookup(const char *domain, const char *server, struct dns_mx *mx,
 	memset(mx, 0, sizeof *mx);
 	if (dns_domain(domain, want, e) < 0)
 		return -1;
-	if (server != NULL && dns_server(server, &sin, e) < 0)
-		return -1;
 	ans = malloc(DNS_ANSWER_MAX);
 	if (ans == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	memset(&rs, 0, sizeof rs);
-	if (res_ninit(&rs) < 0) {
+	if (dns_open(&rs, server, e) < 0) {
 		free(ans);
-		return err_set(e, ERR_TEMP, "cannot set up the DNS resolver");
-	}
-	rs.retrans = DNS_RETRANS;
-	rs.retry = DNS_RETRY;
-	/* The domain is absolute: never append the local search list. */
-	rs.options &= ~(unsigned long)(RES_DEFNAMES | RES_DNSRCH);
-	if (server != NULL) {
-		/* An IPv4 entry in nsaddr_list wins over the IPv6 ones
-		 * res_ninit may have put aside for resolv.conf. */
-		rs.nscount = 1;
-		rs.nsaddr_list[0] = sin;
-		/* Never swap in /etc/resolv.conf again behind our back. */
-		rs.options |= RES_NORELOAD;
+		return -1;
 	}
 	n = dns_ask(&rs, want, ns_t_mx, ans, e);
 	if (n < 0 || dns_mx_parse(ans, (size_t)n, want, mx, e) < 0)
@@ -449,6 +474,41 @@ dns_mx_lookup(const char *domain, const char *server, struct dns_mx *mx,
 out:
 	if (r < 0)
 		dns_mx_free(mx);
+	res_nclose(&rs);
+	free(ans);
+	return r;
+}
+
+int
+dns_addr_lookup(const char *name, const char *server, char *addr, size_t cap,
+    struct mp_err *e)
+{
+	struct __res_state rs;
+	char want[NS_MAXDNAME];
+	unsigned char *ans;
+	int n, r = -1, type;
+
+	if (dns_domain(name, want, e) < 0)
+		return -1;
+	if ((ans = malloc(DNS_ANSWER_MAX)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (dns_open(&rs, server, e) < 0) {
+		free(ans);
+		return -1;
+	}
+	for (type = ns_t_a;; type = ns_t_aaaa) {
+		if ((n = dns_ask(&rs, want, type, ans, e)) < 0)
+			break;
+		n = dns_addr_find(ans, (size_t)n, want, type, addr, cap, e);
+		if (n != 0) {
+			r = n == 1 ? 0 : -1;
+			break;
+		}
+		if (type == ns_t_aaaa) {
+			err_set(e, ERR_NOHOST, "host '%s' has no address", want);
+			break;
+		}
+	}
 	res_nclose(&rs);
 	free(ans);
 	return r;

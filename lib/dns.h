@@ -37,6 +37,11 @@ struct dns_mx {
 int dns_mx_lookup(const char *domain, const char *server, struct dns_mx *mx,
 	struct mp_err *e);
 
+/* The first address (A, else AAAA) of host name, as text into addr,
+ * asking server as dns_mx_lookup does. ERR_NOHOST when there is none. */
+int dns_addr_lookup(const char *name, const char *server, char *addr,
+	size_t cap, struct mp_err *e);
+
 /* Free mx->hosts and clear mx. */
 void dns_mx_free(struct dns_mx *mx);
 

@@ -2,11 +2,38 @@
 # smtpverify against the private Postfix (VRFY on the MX port, off on the
 # NOVRFY port) and against scripted dialogs for the lecture's replies.
 
+setup_file() {
+	local dir=$BATS_FILE_TMPDIR
+	# A private DNS for the MX tests: nothing here asks the real DNS.
+	cat >"$dir/zone" <<-'EOF'
+	example.test MX 10 localhost
+	twomx.test MX 10 down.test
+	twomx.test MX 20 localhost
+	down.test A 127.0.0.2
+	localhost A 127.0.0.1
+	nomx.test A 127.0.0.1
+	nullmx.test MX 0 .
+	gone.test NXDOMAIN
+	EOF
+	/usr/bin/python3 "$MP_ROOT/tests/servers/dnsserver" 127.0.0.1 0 "$dir/zone" \
+		"$dir/dns.port" 3>&- &
+	echo $! >"$dir/dns.pid"
+	for _ in $(seq 100); do [ -e "$dir/dns.port" ] && break; sleep 0.05; done
+	[ -e "$dir/dns.port" ]
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/dns.pid")" 2>/dev/null || true
+}
+
 setup() {
 	load helpers
 	SV="$MP_BIN/smtpverify"
 	MX=(--cacert "$MP_CACERT" --url "smtp://localhost:$MP_MX_PORT")
 	NOVRFY=(--cacert "$MP_CACERT" --url "smtp://localhost:$MP_NOVRFY_PORT")
+	# MX mode: the private DNS, Postfix's MX port on every MX host.
+	VIA_MX=(--dns "127.0.0.1:$(cat "$BATS_FILE_TMPDIR/dns.port")" --port "$MP_MX_PORT"
+		--cacert "$MP_CACERT")
 }
 
 teardown() {
@@ -157,3 +184,43 @@ assert all(set(r) >= {"address","verdict","code","enhanced","text","server","met
 	assert_failure 64
 	[[ "$stderr" == *"no addresses"* ]]
 }
+
+@test "MX: no server named: the domain's MX host is asked" {
+	run --separate-stderr "$SV" -v "${VIA_MX[@]}" alice@example.test nobody@example.test
+	assert_failure 1
+	assert_line --regexp $'^alice@example\\.test\tdeliverable\t250\t.*\tlocalhost\t'
+	assert_line --regexp $'^nobody@example\\.test\tundeliverable\t550\t'
+	# Both addresses of the domain in one session.
+	[ "$(grep -c '^-- connecting to localhost' <<<"$stderr")" -eq 1 ]
+}
+
+@test "MX: the first MX host is down: the next one answers" {
+	run --separate-stderr "$SV" -v "${VIA_MX[@]}" alice@twomx.test
+	grep -q '^-- connecting to down.test port' <<<"$stderr"
+	grep -q '^-- connecting to localhost port' <<<"$stderr"
+	# Postfix does not host twomx.test: relaying is refused (554), which
+	# is still the answer of the second host.
+	assert_line --regexp $'^alice@twomx\\.test\t[a-z-]+\t5[0-9][0-9]\t.*\tlocalhost\t'
+}
+
+@test "MX: no MX record: the domain's own address (implicit MX)" {
+	run --separate-stderr "$SV" -v "${VIA_MX[@]}" alice@nomx.test
+	grep -q '^-- connecting to nomx.test port' <<<"$stderr"
+}
+
+@test "MX: a domain that does not exist: exit 68; a null MX: exit 69" {
+	run --separate-stderr "$SV" "${VIA_MX[@]}" x@gone.test
+	assert_failure 68
+	assert_line --regexp $'^x@gone\\.test\tno-domain\t0\t\tdomain .gone\\.test. does not exist'
+	run --separate-stderr "$SV" "${VIA_MX[@]}" y@nullmx.test
+	assert_failure 69
+	assert_line --regexp $'^y@nullmx\\.test\tno-mail\t0\t\tdomain .nullmx\\.test. accepts no mail \\(null MX\\)'
+}
+
+@test "MX: a DNS server that does not answer: unknown, exit 75" {
+	port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	run --separate-stderr "$SV" --dns "127.0.0.1:$port" --port "$MP_MX_PORT" a@example.test
+	assert_failure 75
+	assert_line --regexp $'^a@example\\.test\tunknown\t0\t'
+}
+
