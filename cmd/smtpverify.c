@@ -535,6 +535,7 @@ main(int argc, const char **argv)
 		}
 		verify_close(&v);
 		cli_session_free(&v.s);
+		poptFreeContext(pc);
 		return status;
 	}
 
