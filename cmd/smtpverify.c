@@ -22,6 +22,7 @@
 
 #define VERIFY_ADDRS_MAX	100000
 #define VERIFY_WINDOW		32	/* RCPT probes in flight when pipelining */
+#define VERIFY_REOPENS_MAX	5	/* new sessions after lost ones */
 
 enum verify_method { VERIFY_AUTO, VERIFY_VRFY, VERIFY_EXPN, VERIFY_RCPT };
 
@@ -59,6 +60,8 @@ struct verify {
 	int max_per_session;
 	int delay_ms;
 	bool vrfy_off;		/* the server refused VRFY: probe with RCPT */
+	struct mp_err lost;	/* why the last session ended early */
+	int reopens;
 	char **hosts;		/* MX host names the rows point to */
 	size_t nhosts;
 };
@@ -72,14 +75,15 @@ verify_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
-static void
+static int
 verify_open(struct verify *v)
 {
-	struct mp_err e;
-
-	if (cli_session_open(&v->s, &v->c, &e) < 0)
-		tool_fail(&e);
+	if (cli_session_open(&v->s, &v->c, &v->lost) < 0) {
+		v->c = NULL;
+		return -1;
+	}
 	v->probes = 0;
+	return 0;
 }
 
 static void
@@ -94,17 +98,33 @@ verify_close(struct verify *v)
 	v->c = NULL;
 }
 
-/* A fresh session when --max-per-session is reached. */
+/* The session broke (dropped, silent, garbage): remember why and let the
+ * next probe open a new one. */
 static void
-verify_budget(struct verify *v, int n)
+verify_lost(struct verify *v, const struct mp_err *e)
 {
-	if (v->max_per_session > 0 && v->probes + n > v->max_per_session) {
+	v->lost = *e;
+	conn_close(v->c);
+	v->c = NULL;
+}
+
+/* A session to probe on: the current one, or a new one when it was lost
+ * or --max-per-session is reached (a few times at most). */
+static bool
+verify_ready(struct verify *v, int n)
+{
+	if (v->c != NULL && v->max_per_session > 0 &&
+	    v->probes + n > v->max_per_session)
 		verify_close(v);
-		verify_open(v);
+	if (v->c == NULL) {
+		if (v->reopens >= VERIFY_REOPENS_MAX || verify_open(v) < 0)
+			return false;
+		v->reopens++;
 	}
 	v->probes += n;
 	if (v->delay_ms > 0 && v->probes > n)
 		usleep((useconds_t)v->delay_ms * 1000);
+	return true;
 }
 
 static void
@@ -117,21 +137,42 @@ verify_set(struct verify_addr *a, const char *method, const struct smtp_reply *r
 	a->latency_ms = verify_now_ms() - started;
 }
 
-/* VRFY or EXPN for one address; false when the server does not offer it. */
+/* An address no server answered for: unknown, with the reason. */
+static void
+verify_unknown(struct verify_addr *a, const char *method, const struct mp_err *e)
+{
+	memset(&a->reply, 0, sizeof a->reply);
+	a->method = method;
+	a->verdict = "unknown";
+	err_sanitize(a->reply.text, sizeof a->reply.text, e->text, strlen(e->text));
+}
+
+/* VRFY or EXPN for one address; false when the server does not offer it
+ * (or cannot tell: 252) and a probe should follow. */
 static bool
 verify_ask(struct verify *v, const char *verb, struct verify_addr *a)
 {
+	const char *method = strcmp(verb, "VRFY") == 0 ? "vrfy" : "expn";
 	struct smtp_reply r;
 	struct mp_err e;
 	long t0;
 
-	verify_budget(v, 1);
+	if (!verify_ready(v, 1)) {
+		verify_unknown(a, method, &v->lost);
+		return true;
+	}
 	t0 = verify_now_ms();
-	if (smtp_command(v->c, verb, a->addr, &r, &e) < 0)
-		tool_fail(&e);
+	if (smtp_command(v->c, verb, a->addr, &r, &e) < 0) {
+		verify_lost(v, &e);
+		/* Asked again once, on a new session. */
+		if (a->tries++ == 0)
+			return verify_ask(v, verb, a);
+		verify_unknown(a, method, &e);
+		return true;
+	}
 	if (smtp_verdict_of(r.code) == SMTP_UNSUPPORTED && strcmp(verb, "VRFY") == 0)
 		v->vrfy_off = true;
-	verify_set(a, strcmp(verb, "VRFY") == 0 ? "vrfy" : "expn", &r, t0);
+	verify_set(a, method, &r, t0);
 	/* 252: "cannot verify, will accept": only a probe can tell more. */
 	return !(r.code == 252 || smtp_verdict_of(r.code) == SMTP_UNSUPPORTED);
 }
@@ -141,56 +182,72 @@ verify_ask(struct verify *v, const char *verb, struct verify_addr *a)
 static size_t
 verify_rcpt(struct verify *v, struct verify_addr **list, size_t n)
 {
-	struct smtp_reply r;
+	struct smtp_reply r, mail;
 	struct mp_err e;
-	bool pipe = v->s.smtp_caps.pipelining && v->delay_ms == 0;
-	size_t i, window = pipe ? (n < VERIFY_WINDOW ? n : VERIFY_WINDOW) : 1;
+	bool pipe;
+	size_t i, window;
 	long t0;
 
+	window = n < VERIFY_WINDOW ? n : VERIFY_WINDOW;
 	if (v->max_per_session > 0 && (int)window > v->max_per_session)
 		window = (size_t)v->max_per_session;
-	verify_budget(v, (int)window);
+	if (v->delay_ms > 0 || (v->c != NULL && !v->s.smtp_caps.pipelining))
+		window = 1;
+	if (!verify_ready(v, (int)window)) {
+		for (i = 0; i < window; i++)
+			verify_unknown(list[i], "rcpt", &v->lost);
+		return window;
+	}
+	pipe = v->s.smtp_caps.pipelining && v->delay_ms == 0;
+	if (!pipe && window > 1)
+		window = 1;
 	t0 = verify_now_ms();
 	if (!pipe) {
 		/* One command at a time for a server without PIPELINING. */
-		struct smtp_reply mail;
 		char arg[600];
 		snprintf(arg, sizeof arg, "FROM:<%s>", v->from);
 		if (smtp_command(v->c, "MAIL", arg, &mail, &e) < 0)
-			tool_fail(&e);
+			goto lost;
 		r = mail;
 		if (mail.code / 100 == 2) {
 			snprintf(arg, sizeof arg, "TO:<%s>", list[0]->addr);
 			if (smtp_command(v->c, "RCPT", arg, &r, &e) < 0)
-				tool_fail(&e);
+				goto lost;
 		}
 		verify_set(list[0], "rcpt", &r, t0);
 		list[0]->tries++;
 		if (smtp_command(v->c, "RSET", NULL, &r, &e) < 0)
-			tool_fail(&e);
+			verify_lost(v, &e);
 		return 1;
 	}
 	for (i = 0; i < window; i++) {
 		if (conn_sendf(v->c, &e, "MAIL FROM:<%s>", v->from) < 0 ||
 		    conn_sendf(v->c, &e, "RCPT TO:<%s>", list[i]->addr) < 0 ||
 		    conn_send_line(v->c, "RSET", 4, &e) < 0)
-			tool_fail(&e);
+			goto lost;
 	}
 	if (conn_flush(v->c, &e) < 0)
-		tool_fail(&e);
+		goto lost;
 	for (i = 0; i < window; i++) {
-		struct smtp_reply mail;
 		if (smtp_read_reply(v->c, &mail, NULL, NULL, &e) < 0 ||
 		    smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
-			tool_fail(&e);
+			goto lost_at;
 		if (mail.code / 100 != 2)
 			r = mail;	/* the sender was refused: say so */
 		verify_set(list[i], "rcpt", &r, t0);
 		list[i]->tries++;
-		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
-			tool_fail(&e);
+		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0) {
+			i++;
+			goto lost_at;
+		}
 	}
 	return window;
+lost:
+	i = 0;
+lost_at:
+	/* The answered ones stand; the rest go again on a new session. */
+	verify_lost(v, &e);
+	return i > 0 ? i : (verify_unknown(list[0], "rcpt", &e), list[0]->tries++, 1);
 }
 
 /* Probe list[0..n) (none checked yet or invalid) on the open session. */
@@ -227,7 +284,6 @@ verify_run(struct verify *v, struct verify_addr **list, size_t n,
 		}
 		if (retry) {
 			verify_close(v);
-			verify_open(v);
 			for (k = i; k < i + done; k++) {
 				if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
 					verify_rcpt(v, &pending[k], 1);
@@ -314,6 +370,7 @@ verify_by_mx(struct verify *v, const struct verify_opts *o,
 				continue;
 			}
 			v->probes = 0;
+			v->reopens = 0;
 			v->vrfy_off = false;
 			v->hosts = tool_xrealloc(v->hosts, (v->nhosts + 1) * sizeof *v->hosts);
 			if ((v->hosts[v->nhosts] = strdup(host)) == NULL)
@@ -517,7 +574,8 @@ main(int argc, const char **argv)
 		struct smtp_reply r;
 		char topic[512] = "";
 		size_t tl = 0;
-		verify_open(&v);
+		if (verify_open(&v) < 0)
+			tool_fail(&v.lost);
 		if (o.capabilities)
 			verify_capabilities(&v);
 		if (o.help_topic) {
@@ -587,7 +645,8 @@ main(int argc, const char **argv)
 	if (!mx_mode) {
 		for (i = 0; i < n; i++)
 			list[i] = &addrs[i];
-		verify_open(&v);
+		if (verify_open(&v) < 0)
+			tool_fail(&v.lost);
 		verify_run(&v, list, n, method, v.server);
 		verify_close(&v);
 	} else {

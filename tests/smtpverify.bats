@@ -175,6 +175,17 @@ assert all(set(r) >= {"address","verdict","code","enhanced","text","server","met
 	dialog_finish
 }
 
+@test "dialog: the server closes after the third probe: a new session for the rest" {
+	dialog_start smtpverify/close-after-three
+	verify_dialog --method vrfy a@example.test b@example.test c@example.test d@example.test e@example.test
+	assert_failure 1
+	[ "$(lines_of "$output")" -eq 5 ]
+	assert_line --regexp $'^c@example\\.test\tundeliverable\t550\t'
+	assert_line --regexp $'^d@example\\.test\tdeliverable\t250\t'
+	assert_line --regexp $'^e@example\\.test\tdeliverable\t250\t'
+	dialog_finish
+}
+
 @test "usage errors: exit 64" {
 	run --separate-stderr "$SV" --method guess "${MX[@]}" a@example.test
 	assert_failure 64
