@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,8 @@ struct verify_opts {
 	char *helo;
 	char *dns;
 	int port;
+	int retry_after;
+	int catch_all;
 };
 
 struct verify_addr {
@@ -62,6 +65,8 @@ struct verify {
 	bool vrfy_off;		/* the server refused VRFY: probe with RCPT */
 	struct mp_err lost;	/* why the last session ended early */
 	int reopens;
+	int retry_after;	/* seconds, 0: no second try for 4xx */
+	bool catch_all;
 	char **hosts;		/* MX host names the rows point to */
 	size_t nhosts;
 };
@@ -250,6 +255,90 @@ lost_at:
 	return i > 0 ? i : (verify_unknown(list[0], "rcpt", &e), list[0]->tries++, 1);
 }
 
+static void verify_run(struct verify *v, struct verify_addr **list, size_t n,
+    enum verify_method method, const char *server);
+
+/* --catch-all: a random address at each domain first; a domain whose
+ * server accepts it would accept any, so its answers say nothing. */
+static void
+verify_catch_all(struct verify *v, struct verify_addr **list, size_t n,
+    const char *server)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		struct verify_addr probe = { 0 }, *pp = &probe;
+		const char *dom;
+		unsigned char rnd[8];
+		char addr[300];
+
+		if (list[i]->verdict != NULL)
+			continue;
+		dom = strrchr(list[i]->addr, '@') + 1;
+		for (k = 0; k < i; k++) {
+			if (list[k]->method != NULL && strcmp(list[k]->method, "catch-all") == 0 &&
+			    strcasecmp(strrchr(list[k]->addr, '@') + 1, dom) == 0)
+				break;
+		}
+		if (k < i)
+			continue;
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			tool_die(EX_SOFTWARE, "getrandom failed");
+		snprintf(addr, sizeof addr, "mailpipe-probe-%02x%02x%02x%02x%02x%02x%02x%02x@%s",
+		    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], dom);
+		probe.addr = addr;
+		verify_rcpt(v, &pp, 1);
+		if (probe.reply.code / 100 != 2)
+			continue;
+		for (k = i; k < n; k++) {
+			struct verify_addr *a = list[k];
+			if (a->verdict != NULL || strcasecmp(strrchr(a->addr, '@') + 1, dom) != 0)
+				continue;
+			a->verdict = "accept-all";
+			a->method = "catch-all";
+			a->server = server;
+			a->reply = probe.reply;
+			snprintf(a->reply.text, sizeof a->reply.text, "the domain accepts "
+			    "any address: <%s> got %d", addr, probe.reply.code);
+		}
+	}
+}
+
+/* --retry-after: greylisting answers 4xx to a first attempt. Wait (with
+ * NOOP to keep the session), then ask once more. */
+static void
+verify_retry(struct verify *v, struct verify_addr **list, size_t n,
+    enum verify_method method, const char *server)
+{
+	struct verify_addr **again = tool_xmalloc((n ? n : 1) * sizeof *again);
+	size_t i, m = 0;
+	int waited = 0;
+
+	for (i = 0; i < n; i++) {
+		if (list[i]->reply.code / 100 == 4 && list[i]->tries < 2 &&
+		    list[i]->reply.code != 452)
+			again[m++] = list[i];
+	}
+	if (m > 0) {
+		while (waited < v->retry_after) {
+			int step = v->retry_after - waited > 20 ? 20 :
+			    v->retry_after - waited;
+			struct smtp_reply r;
+			struct mp_err e;
+			sleep((unsigned)step);
+			waited += step;
+			if (v->c != NULL && smtp_command(v->c, "NOOP", NULL, &r, &e) < 0)
+				verify_lost(v, &e);
+		}
+		for (i = 0; i < m; i++) {
+			again[i]->verdict = NULL;
+			again[i]->tries = 2;	/* once: no third try */
+		}
+		verify_run(v, again, m, method, server);
+	}
+	free(again);
+}
+
 /* Probe list[0..n) (none checked yet or invalid) on the open session. */
 static void
 verify_run(struct verify *v, struct verify_addr **list, size_t n,
@@ -258,6 +347,8 @@ verify_run(struct verify *v, struct verify_addr **list, size_t n,
 	struct verify_addr **pending = tool_xmalloc((n ? n : 1) * sizeof *pending);
 	size_t npending = 0, i;
 
+	if (v->catch_all)
+		verify_catch_all(v, list, n, server);
 	for (i = 0; i < n; i++) {
 		struct verify_addr *a = list[i];
 		if (a->verdict != NULL)
@@ -292,6 +383,8 @@ verify_run(struct verify *v, struct verify_addr **list, size_t n,
 		i += done;
 	}
 	free(pending);
+	if (v->retry_after > 0)
+		verify_retry(v, list, n, method, server);
 }
 
 /* A verdict for every unchecked address of list that no server decided. */
@@ -500,6 +593,12 @@ main(int argc, const char **argv)
 		  "ask this DNS server for MX records (default: the system's)", "ADDR[:PORT]" },
 		{ "port", '\0', POPT_ARG_INT, &o.port, 0,
 		  "SMTP port of the MX hosts (default 25)", "PORT" },
+		{ "retry-after", '\0', POPT_ARG_INT, &o.retry_after, 0,
+		  "ask again once, S seconds later, about addresses that got a 4xx "
+		  "(greylisting)", "S" },
+		{ "catch-all", '\0', POPT_ARG_NONE, &o.catch_all, 0,
+		  "probe a random address of each domain first; a domain that "
+		  "accepts it is accept-all", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_conn_options, 0,
 		  "Connection options:", NULL },
 		POPT_AUTOHELP
@@ -569,6 +668,10 @@ main(int argc, const char **argv)
 	}
 	v.max_per_session = o.max_per_session;
 	v.delay_ms = o.delay_ms;
+	v.retry_after = o.retry_after;
+	v.catch_all = o.catch_all != 0;
+	if (o.retry_after < 0 || o.retry_after > 3600)
+		tool_die(EX_USAGE, "--retry-after takes 0 to 3600 seconds");
 
 	if (o.capabilities || o.help_topic) {
 		struct smtp_reply r;

@@ -186,6 +186,30 @@ assert all(set(r) >= {"address","verdict","code","enhanced","text","server","met
 	dialog_finish
 }
 
+@test "dialog: greylisting: 451, then --retry-after asks again after a NOOP" {
+	dialog_start smtpverify/greylist
+	verify_dialog --method rcpt --retry-after 1 grey@example.test
+	assert_success
+	assert_line --regexp $'^grey@example\\.test\tdeliverable\t250\t'
+	dialog_finish
+}
+
+@test "Postfix: --catch-all finds no catch-all: the real answers stand" {
+	run --separate-stderr "$SV" --catch-all --method rcpt "${MX[@]}" alice@example.test nobody@example.test
+	assert_failure 1
+	assert_line --regexp $'^alice@example\\.test\tdeliverable\t'
+	assert_line --regexp $'^nobody@example\\.test\tundeliverable\t'
+}
+
+@test "dialog: --catch-all: a domain that accepts a random address is accept-all, exit 0" {
+	dialog_start smtpverify/catch-all
+	verify_dialog --method rcpt --catch-all alice@example.test bob@example.test
+	assert_success
+	assert_line --regexp $'^alice@example\\.test\taccept-all\t250\t.*\tcatch-all\t'
+	assert_line --regexp $'^bob@example\\.test\taccept-all\t250\t'
+	dialog_finish
+}
+
 @test "usage errors: exit 64" {
 	run --separate-stderr "$SV" --method guess "${MX[@]}" a@example.test
 	assert_failure 64
