@@ -501,8 +501,23 @@ verify_print(const struct verify_opts *o, const struct verify_addr *a)
 		out_json_str(stdout, text, strlen(text));
 		fputs(",\"server\":", stdout);
 		out_json_str(stdout, server, strlen(server));
-		printf(",\"method\":\"%s\",\"latency_ms\":%ld}\n",
+		printf(",\"method\":\"%s\",\"latency_ms\":%ld,\"reply\":[",
 		    a->method ? a->method : "", a->latency_ms);
+		/* The reply's lines as the server sent them. */
+		if (a->reply.code != 0) {
+			const char *p = text;
+			char line[SMTP_TEXT_MAX + 8];
+			do {
+				size_t len = strcspn(p, "\n");
+				int k = snprintf(line, sizeof line, "%d%c%.*s", a->reply.code,
+				    p[len] == '\n' ? '-' : ' ', (int)len, p);
+				if (p != text)
+					putchar(',');
+				out_json_str(stdout, line, k > 0 ? strlen(line) : 0);
+				p += len + (p[len] == '\n');
+			} while (*p != '\0');
+		}
+		puts("]}");
 		return;
 	}
 	out_tsv_field(stdout, a->addr, strlen(a->addr));

@@ -98,7 +98,8 @@ verify_dialog() {
 	python3 -c 'import json,sys
 rows=[json.loads(l) for l in sys.stdin]
 assert [r["verdict"] for r in rows] == ["deliverable","undeliverable"], rows
-assert all(set(r) >= {"address","verdict","code","enhanced","text","server","method","latency_ms"} for r in rows)' <<<"$output"
+assert all(set(r) >= {"address","verdict","code","enhanced","text","server","method","latency_ms","reply"} for r in rows)
+assert rows[1]["reply"][0].startswith("550 5.1.1 "), rows[1]' <<<"$output"
 	run --separate-stderr "$SV" -H "${MX[@]}" alice@example.test
 	assert_line --index 0 $'address\tverdict\tcode\tenhanced\ttext\tserver\tmethod\tlatency_ms'
 }
@@ -208,6 +209,17 @@ assert all(set(r) >= {"address","verdict","code","enhanced","text","server","met
 	assert_line --regexp $'^alice@example\\.test\taccept-all\t250\t.*\tcatch-all\t'
 	assert_line --regexp $'^bob@example\\.test\taccept-all\t250\t'
 	dialog_finish
+}
+
+@test "politeness: --max-per-session 1 opens a session per address; --delay waits" {
+	run --separate-stderr "$SV" -v --max-per-session 1 --method vrfy "${MX[@]}" \
+		alice@example.test bob@example.test carol@example.test
+	[ "$(grep -c '^-- connecting to localhost' <<<"$stderr")" -eq 3 ]
+	SECONDS=0
+	start=$(date +%s%N)
+	run --separate-stderr "$SV" --delay 300 --method vrfy "${MX[@]}" \
+		alice@example.test bob@example.test carol@example.test
+	[ $(( ($(date +%s%N) - start) / 1000000 )) -ge 600 ]
 }
 
 @test "usage errors: exit 64" {
