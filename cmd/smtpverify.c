@@ -225,27 +225,29 @@ verify_rcpt(struct verify *v, struct verify_addr **list, size_t n)
 			verify_lost(v, &e);
 		return 1;
 	}
-	for (i = 0; i < window; i++) {
-		if (conn_sendf(v->c, &e, "MAIL FROM:<%s>", v->from) < 0 ||
-		    conn_sendf(v->c, &e, "RCPT TO:<%s>", list[i]->addr) < 0 ||
-		    conn_send_line(v->c, "RSET", 4, &e) < 0)
-			goto lost;
-	}
-	if (conn_flush(v->c, &e) < 0)
+	/* One transaction a window: MAIL, a RCPT per address, RSET. Each
+	 * RCPT is answered on its own; a transaction per address would make
+	 * servers like Postfix open (and drop) a queue file each time. */
+	if (conn_sendf(v->c, &e, "MAIL FROM:<%s>", v->from) < 0)
 		goto lost;
 	for (i = 0; i < window; i++) {
-		if (smtp_read_reply(v->c, &mail, NULL, NULL, &e) < 0 ||
-		    smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
+		if (conn_sendf(v->c, &e, "RCPT TO:<%s>", list[i]->addr) < 0)
+			goto lost;
+	}
+	if (conn_send_line(v->c, "RSET", 4, &e) < 0 || conn_flush(v->c, &e) < 0)
+		goto lost;
+	if (smtp_read_reply(v->c, &mail, NULL, NULL, &e) < 0)
+		goto lost;
+	for (i = 0; i < window; i++) {
+		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
 			goto lost_at;
 		if (mail.code / 100 != 2)
 			r = mail;	/* the sender was refused: say so */
 		verify_set(list[i], "rcpt", &r, t0);
 		list[i]->tries++;
-		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0) {
-			i++;
-			goto lost_at;
-		}
 	}
+	if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
+		verify_lost(v, &e);
 	return window;
 lost:
 	i = 0;
