@@ -1,5 +1,6 @@
 /* smtpverify: what a server says about addresses (VRFY, EXPN, or a RCPT
  * probe that sends nothing) and what it offers (EHLO, TLS, HELP). */
+#include <netdb.h>
 #include <popt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -522,12 +523,18 @@ verify_print(const struct verify_opts *o, const struct verify_addr *a)
 		puts("]}");
 		return;
 	}
-	out_tsv_field(stdout, a->addr, strlen(a->addr));
-	printf("\t%s\t%d\t%s\t", a->verdict, a->reply.code, a->reply.enhanced);
-	out_tsv_field(stdout, text, strlen(text));
-	putchar('\t');
-	out_tsv_field(stdout, server, strlen(server));
-	printf("\t%s\t%ld\n", a->method ? a->method : "", a->latency_ms);
+	/* EXPN: one row per member of the list. */
+	do {
+		size_t len = a->method && strcmp(a->method, "expn") == 0 &&
+		    a->reply.code / 100 == 2 ? strcspn(text, "\n") : strlen(text);
+		out_tsv_field(stdout, a->addr, strlen(a->addr));
+		printf("\t%s\t%d\t%s\t", a->verdict, a->reply.code, a->reply.enhanced);
+		out_tsv_field(stdout, text, len);
+		putchar('\t');
+		out_tsv_field(stdout, server, strlen(server));
+		printf("\t%s\t%ld\n", a->method ? a->method : "", a->latency_ms);
+		text += len + (text[len] == '\n');
+	} while (*text != '\0');
 }
 
 static void
@@ -560,6 +567,28 @@ verify_capabilities(struct verify *v)
 	} else {
 		printf("tls\tnone\n");
 	}
+}
+
+/* This host's fully qualified name, for EHLO: servers judge probes by
+ * it. NULL when there is none better than the bare host name. */
+static char *
+verify_fqdn(void)
+{
+	struct addrinfo hints = { .ai_flags = AI_CANONNAME }, *res;
+	char host[256];
+	char *name = NULL;
+
+	if (gethostname(host, sizeof host) < 0)
+		return NULL;
+	host[sizeof host - 1] = '\0';
+	if (strchr(host, '.') != NULL)
+		return strdup(host);
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return NULL;
+	if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL)
+		name = strdup(res->ai_canonname);
+	freeaddrinfo(res);
+	return name;
 }
 
 static char *
@@ -663,6 +692,8 @@ main(int argc, const char **argv)
 		if (v.from == NULL)
 			tool_die(EX_SOFTWARE, "out of memory");
 	}
+	if (o.helo == NULL)
+		o.helo = verify_fqdn();
 	if (o.helo != NULL) {
 		char probe[300];
 		snprintf(probe, sizeof probe, "x@%s", o.helo);

@@ -154,7 +154,10 @@ assert rows[1]["reply"][0].startswith("550 5.1.1 "), rows[1]' <<<"$output"
 	dialog_start smtpverify/expn
 	verify_dialog --method expn staff@example.test
 	assert_success
-	assert_output --partial 'Alice <alice@example.test>\nBob <bob@example.test>\nCarol <carol@example.test>'
+	[ "$(lines_of "$output")" -eq 3 ]
+	assert_line --index 0 --regexp $'^staff@example\\.test\tdeliverable\t250\t\tAlice <alice@example\\.test>\t'
+	assert_line --index 1 --regexp $'^staff@example\\.test\tdeliverable\t250\t\tBob <bob@example\\.test>\t'
+	assert_line --index 2 --regexp $'^staff@example\\.test\tdeliverable\t250\t\tCarol <carol@example\\.test>\t'
 	dialog_finish
 }
 
