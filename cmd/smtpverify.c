@@ -15,7 +15,7 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "dns.h"
+#include "probe.h"
 #include "err.h"
 #include "msg.h"
 #include "out.h"
@@ -23,10 +23,6 @@
 #include "tool.h"
 
 #define VERIFY_ADDRS_MAX	100000
-#define VERIFY_WINDOW		32	/* RCPT probes in flight when pipelining */
-#define VERIFY_REOPENS_MAX	5	/* new sessions after lost ones */
-
-enum verify_method { VERIFY_AUTO, VERIFY_VRFY, VERIFY_EXPN, VERIFY_RCPT };
 
 struct verify_opts {
 	char *method;
@@ -45,449 +41,8 @@ struct verify_opts {
 	int catch_all;
 };
 
-struct verify_addr {
-	char *addr;
-	const char *verdict;	/* NULL until checked */
-	const char *method;
-	struct smtp_reply reply;
-	long latency_ms;
-	int tries;
-	const char *server;	/* the host that answered */
-};
-
-struct verify {
-	struct cli_session s;
-	struct conn *c;
-	const char *server;
-	const char *from;
-	int probes;		/* in this session */
-	int max_per_session;
-	int delay_ms;
-	bool vrfy_off;		/* the server refused VRFY: probe with RCPT */
-	struct mp_err lost;	/* why the last session ended early */
-	int reopens;
-	int retry_after;	/* seconds, 0: no second try for 4xx */
-	bool catch_all;
-	char **hosts;		/* MX host names the rows point to */
-	size_t nhosts;
-};
-
-static long
-verify_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
-static int
-verify_open(struct verify *v)
-{
-	if (cli_session_open(&v->s, &v->c, &v->lost) < 0) {
-		v->c = NULL;
-		return -1;
-	}
-	v->probes = 0;
-	return 0;
-}
-
 static void
-verify_close(struct verify *v)
-{
-	struct mp_err ignored;
-
-	if (v->c == NULL)
-		return;
-	(void)smtp_quit(v->c, &ignored);
-	conn_close(v->c);
-	v->c = NULL;
-}
-
-/* The session broke (dropped, silent, garbage): remember why and let the
- * next probe open a new one. */
-static void
-verify_lost(struct verify *v, const struct mp_err *e)
-{
-	v->lost = *e;
-	conn_close(v->c);
-	v->c = NULL;
-}
-
-/* A session to probe on: the current one, or a new one when it was lost
- * or --max-per-session is reached (a few times at most). */
-static bool
-verify_ready(struct verify *v, int n)
-{
-	if (v->c != NULL && v->max_per_session > 0 &&
-	    v->probes + n > v->max_per_session)
-		verify_close(v);
-	if (v->c == NULL) {
-		if (v->reopens >= VERIFY_REOPENS_MAX || verify_open(v) < 0)
-			return false;
-		v->reopens++;
-	}
-	v->probes += n;
-	if (v->delay_ms > 0 && v->probes > n)
-		usleep((useconds_t)v->delay_ms * 1000);
-	return true;
-}
-
-static void
-verify_set(struct verify_addr *a, const char *method, const struct smtp_reply *r,
-    long started)
-{
-	a->method = method;
-	a->reply = *r;
-	a->verdict = smtp_verdict_name(smtp_verdict_of(r->code));
-	a->latency_ms = verify_now_ms() - started;
-}
-
-/* An address no server answered for: unknown, with the reason. */
-static void
-verify_unknown(struct verify_addr *a, const char *method, const struct mp_err *e)
-{
-	memset(&a->reply, 0, sizeof a->reply);
-	a->method = method;
-	a->verdict = "unknown";
-	err_sanitize(a->reply.text, sizeof a->reply.text, e->text, strlen(e->text));
-}
-
-/* VRFY or EXPN for one address; false when the server does not offer it
- * (or cannot tell: 252) and a probe should follow. */
-static bool
-verify_ask(struct verify *v, const char *verb, struct verify_addr *a)
-{
-	const char *method = strcmp(verb, "VRFY") == 0 ? "vrfy" : "expn";
-	struct smtp_reply r;
-	struct mp_err e;
-	long t0;
-
-	if (!verify_ready(v, 1)) {
-		verify_unknown(a, method, &v->lost);
-		return true;
-	}
-	t0 = verify_now_ms();
-	if (smtp_command(v->c, verb, a->addr, &r, &e) < 0) {
-		verify_lost(v, &e);
-		/* Asked again once, on a new session. */
-		if (a->tries++ == 0)
-			return verify_ask(v, verb, a);
-		verify_unknown(a, method, &e);
-		return true;
-	}
-	if (smtp_verdict_of(r.code) == SMTP_UNSUPPORTED && strcmp(verb, "VRFY") == 0)
-		v->vrfy_off = true;
-	verify_set(a, method, &r, t0);
-	/* 252: "cannot verify, will accept": only a probe can tell more. */
-	return !(r.code == 252 || smtp_verdict_of(r.code) == SMTP_UNSUPPORTED);
-}
-
-/* RCPT probes for up to VERIFY_WINDOW addresses: MAIL, RCPT, RSET each,
- * pipelined when the server allows it. Returns how many were probed. */
-static size_t
-verify_rcpt(struct verify *v, struct verify_addr **list, size_t n)
-{
-	struct smtp_reply r, mail;
-	struct mp_err e;
-	bool pipe;
-	size_t i, window;
-	long t0;
-
-	window = n < VERIFY_WINDOW ? n : VERIFY_WINDOW;
-	if (v->max_per_session > 0 && (int)window > v->max_per_session)
-		window = (size_t)v->max_per_session;
-	if (v->delay_ms > 0 || (v->c != NULL && !v->s.smtp_caps.pipelining))
-		window = 1;
-	if (!verify_ready(v, (int)window)) {
-		for (i = 0; i < window; i++)
-			verify_unknown(list[i], "rcpt", &v->lost);
-		return window;
-	}
-	pipe = v->s.smtp_caps.pipelining && v->delay_ms == 0;
-	if (!pipe && window > 1)
-		window = 1;
-	t0 = verify_now_ms();
-	if (!pipe) {
-		/* One command at a time for a server without PIPELINING. */
-		char arg[600];
-		snprintf(arg, sizeof arg, "FROM:<%s>", v->from);
-		if (smtp_command(v->c, "MAIL", arg, &mail, &e) < 0)
-			goto lost;
-		r = mail;
-		if (mail.code / 100 == 2) {
-			snprintf(arg, sizeof arg, "TO:<%s>", list[0]->addr);
-			if (smtp_command(v->c, "RCPT", arg, &r, &e) < 0)
-				goto lost;
-		}
-		verify_set(list[0], "rcpt", &r, t0);
-		list[0]->tries++;
-		if (smtp_command(v->c, "RSET", NULL, &r, &e) < 0)
-			verify_lost(v, &e);
-		return 1;
-	}
-	/* One transaction a window: MAIL, a RCPT per address, RSET. Each
-	 * RCPT is answered on its own; a transaction per address would make
-	 * servers like Postfix open (and drop) a queue file each time. */
-	if (conn_sendf(v->c, &e, "MAIL FROM:<%s>", v->from) < 0)
-		goto lost;
-	for (i = 0; i < window; i++) {
-		if (conn_sendf(v->c, &e, "RCPT TO:<%s>", list[i]->addr) < 0)
-			goto lost;
-	}
-	if (conn_send_line(v->c, "RSET", 4, &e) < 0 || conn_flush(v->c, &e) < 0)
-		goto lost;
-	if (smtp_read_reply(v->c, &mail, NULL, NULL, &e) < 0)
-		goto lost;
-	for (i = 0; i < window; i++) {
-		if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
-			goto lost_at;
-		if (mail.code / 100 != 2)
-			r = mail;	/* the sender was refused: say so */
-		verify_set(list[i], "rcpt", &r, t0);
-		list[i]->tries++;
-	}
-	if (smtp_read_reply(v->c, &r, NULL, NULL, &e) < 0)
-		verify_lost(v, &e);
-	return window;
-lost:
-	i = 0;
-lost_at:
-	/* The answered ones stand; the rest go again on a new session. */
-	verify_lost(v, &e);
-	return i > 0 ? i : (verify_unknown(list[0], "rcpt", &e), list[0]->tries++, 1);
-}
-
-static void verify_run(struct verify *v, struct verify_addr **list, size_t n,
-    enum verify_method method, const char *server);
-
-/* --catch-all: a random address at each domain first; a domain whose
- * server accepts it would accept any, so its answers say nothing. */
-static void
-verify_catch_all(struct verify *v, struct verify_addr **list, size_t n,
-    const char *server)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		struct verify_addr probe = { 0 }, *pp = &probe;
-		const char *dom;
-		unsigned char rnd[8];
-		char addr[300];
-
-		if (list[i]->verdict != NULL)
-			continue;
-		dom = strrchr(list[i]->addr, '@') + 1;
-		for (k = 0; k < i; k++) {
-			if (list[k]->method != NULL && strcmp(list[k]->method, "catch-all") == 0 &&
-			    strcasecmp(strrchr(list[k]->addr, '@') + 1, dom) == 0)
-				break;
-		}
-		if (k < i)
-			continue;
-		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-			tool_die(EX_SOFTWARE, "getrandom failed");
-		snprintf(addr, sizeof addr, "mailpipe-probe-%02x%02x%02x%02x%02x%02x%02x%02x@%s",
-		    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], dom);
-		probe.addr = addr;
-		verify_rcpt(v, &pp, 1);
-		if (probe.reply.code / 100 != 2)
-			continue;
-		for (k = i; k < n; k++) {
-			struct verify_addr *a = list[k];
-			if (a->verdict != NULL || strcasecmp(strrchr(a->addr, '@') + 1, dom) != 0)
-				continue;
-			a->verdict = "accept-all";
-			a->method = "catch-all";
-			a->server = server;
-			a->reply = probe.reply;
-			snprintf(a->reply.text, sizeof a->reply.text, "the domain accepts "
-			    "any address: <%s> got %d", addr, probe.reply.code);
-		}
-	}
-}
-
-/* --retry-after: greylisting answers 4xx to a first attempt. Wait (with
- * NOOP to keep the session), then ask once more. */
-static void
-verify_retry(struct verify *v, struct verify_addr **list, size_t n,
-    enum verify_method method, const char *server)
-{
-	struct verify_addr **again = tool_xmalloc((n ? n : 1) * sizeof *again);
-	size_t i, m = 0;
-	int waited = 0;
-
-	for (i = 0; i < n; i++) {
-		if (list[i]->reply.code / 100 == 4 && list[i]->tries < 2 &&
-		    list[i]->reply.code != 452)
-			again[m++] = list[i];
-	}
-	if (m > 0) {
-		while (waited < v->retry_after) {
-			int step = v->retry_after - waited > 20 ? 20 :
-			    v->retry_after - waited;
-			struct smtp_reply r;
-			struct mp_err e;
-			sleep((unsigned)step);
-			waited += step;
-			if (v->c != NULL && smtp_command(v->c, "NOOP", NULL, &r, &e) < 0)
-				verify_lost(v, &e);
-		}
-		for (i = 0; i < m; i++) {
-			again[i]->verdict = NULL;
-			again[i]->tries = 2;	/* once: no third try */
-		}
-		verify_run(v, again, m, method, server);
-	}
-	free(again);
-}
-
-/* Probe list[0..n) (none checked yet or invalid) on the open session. */
-static void
-verify_run(struct verify *v, struct verify_addr **list, size_t n,
-    enum verify_method method, const char *server)
-{
-	struct verify_addr **pending = tool_xmalloc((n ? n : 1) * sizeof *pending);
-	size_t npending = 0, i;
-
-	if (v->catch_all)
-		verify_catch_all(v, list, n, server);
-	for (i = 0; i < n; i++) {
-		struct verify_addr *a = list[i];
-		if (a->verdict != NULL)
-			continue;
-		a->server = server;
-		if (method == VERIFY_EXPN) {
-			verify_ask(v, "EXPN", a);
-			continue;
-		}
-		if (method == VERIFY_VRFY || (method == VERIFY_AUTO && !v->vrfy_off)) {
-			if (verify_ask(v, "VRFY", a) || method == VERIFY_VRFY)
-				continue;
-		}
-		pending[npending++] = a;
-	}
-	/* RCPT probes, a window at a time; 452 (too many recipients in this
-	 * session) gets a new session and one more try. */
-	for (i = 0; i < npending;) {
-		size_t k, done = verify_rcpt(v, pending + i, npending - i);
-		bool retry = false;
-		for (k = i; k < i + done; k++) {
-			if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
-				retry = true;
-		}
-		if (retry) {
-			verify_close(v);
-			for (k = i; k < i + done; k++) {
-				if (pending[k]->reply.code == 452 && pending[k]->tries < 2)
-					verify_rcpt(v, &pending[k], 1);
-			}
-		}
-		i += done;
-	}
-	free(pending);
-	if (v->retry_after > 0)
-		verify_retry(v, list, n, method, server);
-}
-
-/* A verdict for every unchecked address of list that no server decided. */
-static void
-verify_fail_all(struct verify_addr **list, size_t n, const char *verdict,
-    const struct mp_err *e, const char *server)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (list[i]->verdict != NULL)
-			continue;
-		list[i]->verdict = verdict;
-		list[i]->server = server;
-		err_sanitize(list[i]->reply.text, sizeof list[i]->reply.text, e->text,
-		    strlen(e->text));
-	}
-}
-
-/* Without a server named: each domain's MX hosts in preference order
- * (RFC 5321 5.1), the next one when a host cannot be reached. */
-static void
-verify_by_mx(struct verify *v, const struct verify_opts *o,
-    struct verify_addr *addrs, size_t n, struct verify_addr **list,
-    enum verify_method method)
-{
-	size_t i, k, m;
-
-	for (i = 0; i < n; i++) {
-		const char *dom;
-		struct dns_mx mx;
-		struct mp_err e;
-		bool done = false;
-
-		if (addrs[i].verdict != NULL || addrs[i].server != NULL)
-			continue;
-		dom = strrchr(addrs[i].addr, '@') + 1;
-		/* Every address of this domain, in one session. */
-		for (m = 0, k = i; k < n; k++) {
-			const char *d = addrs[k].verdict ? NULL : strrchr(addrs[k].addr, '@');
-			if (d != NULL && addrs[k].server == NULL && strcasecmp(d + 1, dom) == 0)
-				list[m++] = &addrs[k];
-		}
-		if (dns_mx_lookup(dom, o->dns, &mx, &e) < 0) {
-			if (e.kind == ERR_USAGE)
-				tool_fail(&e);
-			verify_fail_all(list, m, e.kind == ERR_NOHOST ? "no-domain" :
-			    "unknown", &e, "");
-			for (k = 0; k < m; k++)
-				list[k]->server = "";
-			continue;
-		}
-		if (mx.null_mx) {
-			err_set(&e, ERR_UNAVAILABLE, "domain '%s' accepts no mail (null MX)",
-			    dom);
-			verify_fail_all(list, m, "no-mail", &e, "");
-			for (k = 0; k < m; k++)
-				list[k]->server = "";
-			dns_mx_free(&mx);
-			continue;
-		}
-		for (k = 0; k < mx.count && !done; k++) {
-			char url[600], addr[64];
-			const char *host = mx.hosts[k].name;
-			if (o->dns != NULL && dns_addr_lookup(host, o->dns, addr, sizeof addr, &e) < 0)
-				continue;
-			snprintf(url, sizeof url, "smtp://%s:%d", host, o->port ? o->port : 25);
-			cli_session_free(&v->s);
-			if (cli_session_prepare(&v->s, CONN_SMTP, url, &e) < 0)
-				continue;
-			if (o->helo != NULL)
-				v->s.params.ehlo = o->helo;
-			v->s.params.addr = o->dns != NULL ? addr : NULL;
-			if (cli_session_open(&v->s, &v->c, &e) < 0) {
-				v->c = NULL;
-				continue;
-			}
-			v->probes = 0;
-			v->reopens = 0;
-			v->vrfy_off = false;
-			v->hosts = tool_xrealloc(v->hosts, (v->nhosts + 1) * sizeof *v->hosts);
-			if ((v->hosts[v->nhosts] = strdup(host)) == NULL)
-				tool_die(EX_SOFTWARE, "out of memory");
-			verify_run(v, list, m, method, v->hosts[v->nhosts++]);
-			verify_close(v);
-			done = true;
-		}
-		if (!done) {
-			/* Every host failed: say why the last one did. */
-			verify_fail_all(list, m, "unknown", &e, mx.count ? mx.hosts[mx.count - 1].name : "");
-			for (k = 0; k < m; k++)
-				if (list[k]->server == NULL || list[k]->server[0] == '\0')
-					list[k]->server = "";
-		}
-		dns_mx_free(&mx);
-	}
-}
-
-static void
-verify_print(const struct verify_opts *o, const struct verify_addr *a)
+verify_print(const struct verify_opts *o, const struct probe_addr *a)
 {
 	const char *text = a->reply.text;
 	const char *server = a->server ? a->server : "";
@@ -538,7 +93,7 @@ verify_print(const struct verify_opts *o, const struct verify_addr *a)
 }
 
 static void
-verify_capabilities(struct verify *v)
+verify_capabilities(struct probe *v)
 {
 	const struct smtp_caps *caps = &v->s.smtp_caps;
 	struct conn_tls_info ti;
@@ -567,28 +122,6 @@ verify_capabilities(struct verify *v)
 	} else {
 		printf("tls\tnone\n");
 	}
-}
-
-/* This host's fully qualified name, for EHLO: servers judge probes by
- * it. NULL when there is none better than the bare host name. */
-static char *
-verify_fqdn(void)
-{
-	struct addrinfo hints = { .ai_flags = AI_CANONNAME }, *res;
-	char host[256];
-	char *name = NULL;
-
-	if (gethostname(host, sizeof host) < 0)
-		return NULL;
-	host[sizeof host - 1] = '\0';
-	if (strchr(host, '.') != NULL)
-		return strdup(host);
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		return NULL;
-	if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL)
-		name = strdup(res->ai_canonname);
-	freeaddrinfo(res);
-	return name;
 }
 
 static char *
@@ -650,10 +183,11 @@ main(int argc, const char **argv)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	struct verify v = { 0 };
-	struct verify_addr *addrs = NULL, **list;
+	struct probe v = { 0 };
+	struct probe_addr *addrs = NULL, **list;
+	const char *server = NULL;
 	bool mx_mode;
-	enum verify_method method = VERIFY_AUTO;
+	enum probe_method method = PROBE_AUTO;
 	size_t n = 0, i;
 	unsigned long lineno = 0;
 	struct mp_err e;
@@ -672,11 +206,11 @@ main(int argc, const char **argv)
 		tool_popt_fail(pc, rc);
 	if (o.method != NULL) {
 		if (strcasecmp(o.method, "vrfy") == 0)
-			method = VERIFY_VRFY;
+			method = PROBE_VRFY;
 		else if (strcasecmp(o.method, "expn") == 0)
-			method = VERIFY_EXPN;
+			method = PROBE_EXPN;
 		else if (strcasecmp(o.method, "rcpt") == 0)
-			method = VERIFY_RCPT;
+			method = PROBE_RCPT;
 		else if (strcasecmp(o.method, "auto") != 0)
 			tool_die(EX_USAGE, "--method takes vrfy, expn, rcpt or auto");
 	}
@@ -693,7 +227,7 @@ main(int argc, const char **argv)
 			tool_die(EX_SOFTWARE, "out of memory");
 	}
 	if (o.helo == NULL)
-		o.helo = verify_fqdn();
+		o.helo = probe_fqdn();
 	if (o.helo != NULL) {
 		char probe[300];
 		snprintf(probe, sizeof probe, "x@%s", o.helo);
@@ -712,12 +246,15 @@ main(int argc, const char **argv)
 			tool_fail(&e);
 		if (o.helo != NULL)
 			v.s.params.ehlo = o.helo;
-		v.server = v.s.url.host;
+		server = v.s.url.host;
 	}
 	v.max_per_session = o.max_per_session;
 	v.delay_ms = o.delay_ms;
 	v.retry_after = o.retry_after;
 	v.catch_all = o.catch_all != 0;
+	v.dns = o.dns;
+	v.port = o.port;
+	v.helo = o.helo;
 	if (o.retry_after < 0 || o.retry_after > 3600)
 		tool_die(EX_USAGE, "--retry-after takes 0 to 3600 seconds");
 
@@ -725,7 +262,7 @@ main(int argc, const char **argv)
 		struct smtp_reply r;
 		char topic[512] = "";
 		size_t tl = 0;
-		if (verify_open(&v) < 0)
+		if (probe_open(&v) < 0)
 			tool_fail(&v.lost);
 		if (o.capabilities)
 			verify_capabilities(&v);
@@ -742,7 +279,7 @@ main(int argc, const char **argv)
 			printf("%d\t%s\n", r.code, r.text);
 			status = r.code / 100 == 2 ? 0 : 1;
 		}
-		verify_close(&v);
+		probe_close(&v);
 		cli_session_free(&v.s);
 		poptFreeContext(pc);
 		return status;
@@ -796,12 +333,14 @@ main(int argc, const char **argv)
 	if (!mx_mode) {
 		for (i = 0; i < n; i++)
 			list[i] = &addrs[i];
-		if (verify_open(&v) < 0)
+		if (probe_open(&v) < 0)
 			tool_fail(&v.lost);
-		verify_run(&v, list, n, method, v.server);
-		verify_close(&v);
+		if (probe_run(&v, list, n, method, server, &e) < 0)
+			tool_fail(&e);
+		probe_close(&v);
 	} else {
-		verify_by_mx(&v, &o, addrs, n, list, method);
+		if (probe_by_mx(&v, addrs, n, list, method, &e) < 0)
+			tool_fail(&e);
 	}
 	free(list);
 
