@@ -421,12 +421,8 @@ main(int argc, const char **argv)
 	if (o.envid != NULL && (strlen(o.envid) > 100 ||
 	    conn_check_arg("-V", o.envid, strlen(o.envid), &e) < 0))
 		tool_die(EX_USAGE, "-V: at most 100 octets without control characters");
-	if (o.helo != NULL) {
-		char probe[300];
-		snprintf(probe, sizeof probe, "x@%s", o.helo);
-		if (msg_path_check(probe, strlen(probe), false, &e) < 0)
-			tool_die(EX_USAGE, "--helo: '%s' is not a host name", o.helo);
-	}
+	if (o.helo != NULL && msg_host_check(o.helo, &e) < 0)
+		tool_die(EX_USAGE, "--helo: %s", e.text);
 	env.verb = send_mode(o.mode);
 	env.dsn_notify = send_notify(o.notify);
 	env.dsn_ret = o.ret == NULL ? NULL : strcasecmp(o.ret, "full") == 0 ? "FULL" : "HDRS";

@@ -228,12 +228,8 @@ main(int argc, const char **argv)
 	}
 	if (o.helo == NULL)
 		o.helo = probe_fqdn();
-	if (o.helo != NULL) {
-		char probe[300];
-		snprintf(probe, sizeof probe, "x@%s", o.helo);
-		if (msg_path_check(probe, strlen(probe), false, &e) < 0)
-			tool_die(EX_USAGE, "--helo: '%s' is not a host name", o.helo);
-	}
+	if (o.helo != NULL && msg_host_check(o.helo, &e) < 0)
+		tool_die(EX_USAGE, "--helo: %s", e.text);
 
 	if (o.port < 0 || o.port > 65535)
 		tool_die(EX_USAGE, "--port takes 1 to 65535");

@@ -1143,3 +1143,15 @@ msg_message_id(char *buf, size_t cap, const char *domain, struct mp_err *e)
 		return err_set(e, ERR_INTERNAL, "Message-ID buffer too small");
 	return 0;
 }
+
+int
+msg_host_check(const char *name, struct mp_err *e)
+{
+	char probe[MSG_PATH_MAX + 8];
+	int n = snprintf(probe, sizeof probe, "x@%s", name);
+
+	if (n < 0 || (size_t)n >= sizeof probe ||
+	    msg_path_check(probe, (size_t)n, false, e) != MSG_PATH_ASCII)
+		return err_set(e, ERR_USAGE, "'%s' is not a host name", name);
+	return 0;
+}

@@ -138,6 +138,10 @@ enum msg_path_kind { MSG_PATH_NULL, MSG_PATH_ASCII, MSG_PATH_UTF8 };
 int msg_path_check(const char *addr, size_t n, bool allow_null,
 	struct mp_err *e);
 
+/* Whether name is a host name or address literal fit for EHLO (the
+ * domain rules of msg_path_check, ASCII only). ERR_USAGE saying so. */
+int msg_host_check(const char *name, struct mp_err *e);
+
 /* Remove blanks around *addr[0..n), then one pair of <> around it and the
  * blanks inside that pair, moving *addr; returns the new length. */
 size_t msg_path_strip(const char **addr, size_t n);

@@ -5,6 +5,7 @@
 # here asks the real DNS: every lookup names its server.
 
 setup_file() {
+	load helpers
 	local dir=$BATS_FILE_TMPDIR
 	cat >"$dir/zone" <<-'EOF'
 	mx.test MX 10 b.mx.test
@@ -25,15 +26,12 @@ setup_file() {
 	for i in $(seq 40 -1 1); do
 		echo "many.test MX $i exchanger-number-$i.many-mail-hosts.test"
 	done >>"$dir/zone"
-	/usr/bin/python3 "$MP_ROOT/tests/servers/dnsserver" 127.0.0.1 0 "$dir/zone" \
-		"$dir/dns.port" 3>&- &
-	echo $! >"$dir/dns.pid"
-	for _ in $(seq 100); do [ -e "$dir/dns.port" ] && break; sleep 0.05; done
-	[ -e "$dir/dns.port" ]
+	dns_server_start "$dir/zone" "$dir"
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/dns.pid")" 2>/dev/null || true
+	load helpers
+	dns_server_stop "$BATS_FILE_TMPDIR"
 }
 
 setup() {

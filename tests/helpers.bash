@@ -41,3 +41,18 @@ with_fake_dns() {
 
 # The number of lines in a string.
 lines_of() { printf '%s' "$1" | grep -c ''; }
+
+# Start tests/servers/dnsserver on 127.0.0.1 with zone file $1, keeping its
+# port and pid in directory $2 (a bats setup_file's $BATS_FILE_TMPDIR).
+dns_server_start() {
+	/usr/bin/python3 "$MP_ROOT/tests/servers/dnsserver" 127.0.0.1 0 "$1" \
+		"$2/dns.port" 3>&- &
+	echo $! >"$2/dns.pid"
+	for _ in $(seq 100); do [ -e "$2/dns.port" ] && break; sleep 0.05; done
+	[ -e "$2/dns.port" ]
+}
+
+dns_server_stop() {
+	kill "$(cat "$1/dns.pid")" 2>/dev/null || true
+}
+

@@ -3,6 +3,7 @@
 # NOVRFY port) and against scripted dialogs for the lecture's replies.
 
 setup_file() {
+	load helpers
 	local dir=$BATS_FILE_TMPDIR
 	# A private DNS for the MX tests: nothing here asks the real DNS.
 	cat >"$dir/zone" <<-'EOF'
@@ -15,15 +16,12 @@ setup_file() {
 	nullmx.test MX 0 .
 	gone.test NXDOMAIN
 	EOF
-	/usr/bin/python3 "$MP_ROOT/tests/servers/dnsserver" 127.0.0.1 0 "$dir/zone" \
-		"$dir/dns.port" 3>&- &
-	echo $! >"$dir/dns.pid"
-	for _ in $(seq 100); do [ -e "$dir/dns.port" ] && break; sleep 0.05; done
-	[ -e "$dir/dns.port" ]
+	dns_server_start "$dir/zone" "$dir"
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/dns.pid")" 2>/dev/null || true
+	load helpers
+	dns_server_stop "$BATS_FILE_TMPDIR"
 }
 
 setup() {
