@@ -1,9 +1,12 @@
 /* imap: response framing and commands. */
 #include "imap.h"
+#include "imap_utf7.h"
+#include "trace.h"
 
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -183,4 +186,625 @@ imap_logout(struct conn *c, unsigned *counter, struct mp_err *e)
 		if (r.kind == IMAP_TAGGED && strcmp(r.tag, tag) == 0)
 			return 0;
 	}
+}
+
+/* ---- The session */
+
+#define IMAP_CMD_LITERALS_MAX	16
+#define IMAP_CAPS_MAX		4096
+#define IMAP_QUOTED_MAX		1024	/* longer strings go as literals */
+
+struct imap_literal {
+	size_t start, len;		/* the literal's bytes in the command */
+	bool sync;			/* wait for "+" before sending them */
+};
+
+struct imap {
+	struct conn *c;
+	unsigned tagno;
+	char caps[IMAP_CAPS_MAX];	/* as sent, space-separated */
+	bool utf8;
+	imap_untagged_fn *fn;
+	void *fn_arg;
+	struct imap_cmd *inflight[IMAP_INFLIGHT_MAX];
+	size_t ninflight;
+	/* The command being built: "TAG VERB ..." with literals inline. */
+	char *cb;
+	size_t cblen, cbcap;
+	struct imap_literal lits[IMAP_CMD_LITERALS_MAX];
+	size_t nlits;
+	char cbtag[16];
+	struct mp_err cberr;		/* first building error, or ERR_NONE */
+	/* The response being read. */
+	char *rb;
+	size_t rblen, rbcap;
+	bool cont;			/* a "+" arrived */
+	char bye[256];			/* the server's BYE text, sanitized */
+	bool logged_out;
+};
+
+struct conn *
+imap_conn(const struct imap *im)
+{
+	return im->c;
+}
+
+void
+imap_set_handler(struct imap *im, imap_untagged_fn *fn, void *arg)
+{
+	im->fn = fn;
+	im->fn_arg = arg;
+}
+
+const char *
+imap_caps(const struct imap *im)
+{
+	return im->caps;
+}
+
+bool
+imap_utf8(const struct imap *im)
+{
+	return im->utf8;
+}
+
+bool
+imap_has_cap(const struct imap *im, const char *cap)
+{
+	size_t n = strlen(cap);
+	const char *p = im->caps;
+
+	while (*p != '\0') {
+		size_t w = strcspn(p, " ");
+		if (w == n && strncasecmp(p, cap, n) == 0)
+			return true;
+		p += w;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Replace the capability list with the atoms of list. */
+static void
+imap_set_caps(struct imap *im, const struct imap_value *list)
+{
+	size_t i, len = 0;
+
+	im->caps[0] = '\0';
+	for (i = 0; i < list->count; i++) {
+		const struct imap_value *v = &list->items[i];
+		if (v->type != IMAP_V_ATOM && v->type != IMAP_V_NUMBER)
+			continue;
+		if (v->type == IMAP_V_NUMBER || len + v->len + 2 > sizeof im->caps)
+			continue;
+		if (len > 0)
+			im->caps[len++] = ' ';
+		memcpy(im->caps + len, v->str, v->len);
+		len += v->len;
+		im->caps[len] = '\0';
+	}
+}
+
+static int
+imap_collect(void *arg, enum imap_piece kind, const char *p, size_t n)
+{
+	struct imap *im = arg;
+	size_t need = n + (kind == IMAP_PIECE_TEXT ? 2 : 0);
+
+	if (im->rblen + need > IMAP_RESPONSE_MAX)
+		return 1;
+	if (im->rblen + need > im->rbcap) {
+		size_t cap = im->rbcap ? im->rbcap : 16 * 1024;
+		char *nb;
+		while (cap < im->rblen + need)
+			cap *= 2;
+		if (cap > IMAP_RESPONSE_MAX)
+			cap = IMAP_RESPONSE_MAX;
+		if ((nb = realloc(im->rb, cap)) == NULL)
+			return 2;
+		im->rb = nb;
+		im->rbcap = cap;
+	}
+	memcpy(im->rb + im->rblen, p, n);
+	im->rblen += n;
+	if (kind == IMAP_PIECE_TEXT) {
+		memcpy(im->rb + im->rblen, "\r\n", 2);
+		im->rblen += 2;
+	}
+	return 0;
+}
+
+static bool
+imap_list_has_atom(const struct imap_value *list, const char *atom)
+{
+	size_t i, n = strlen(atom);
+
+	for (i = 0; i < list->count; i++) {
+		const struct imap_value *v = &list->items[i];
+		if (v->type == IMAP_V_ATOM && v->len == n &&
+		    strncasecmp(v->str, atom, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static enum imap_status
+imap_status_of(const char *word)
+{
+	return imap_status_word(word, strlen(word));
+}
+
+/* Complete the command waiting for r's tag. */
+static int
+imap_complete(struct imap *im, const struct imap_response *r, struct mp_err *e)
+{
+	size_t i;
+	char shown[40];
+
+	for (i = 0; i < im->ninflight; i++) {
+		struct imap_cmd *cmd = im->inflight[i];
+		if (strcmp(cmd->tag, r->tag) != 0)
+			continue;
+		cmd->status = imap_status_of(r->status);
+		snprintf(cmd->code, sizeof cmd->code, "%s", r->code);
+		err_sanitize(cmd->text, sizeof cmd->text, r->text, r->text_len);
+		memmove(im->inflight + i, im->inflight + i + 1,
+		    (im->ninflight - i - 1) * sizeof im->inflight[0]);
+		im->ninflight--;
+		return 0;
+	}
+	err_sanitize(shown, sizeof shown, r->tag, strlen(r->tag));
+	return err_set(e, ERR_PROTOCOL, "tagged reply '%s' to no command in "
+	    "flight", shown);
+}
+
+/* Read one response and act on it: note capabilities and BYE, complete
+ * a command, or hand an untagged response to the handler. */
+static int
+imap_pump(struct imap *im, struct mp_err *e)
+{
+	struct imap_resp rr;
+	struct imap_response r;
+	int ret;
+
+	im->rblen = 0;
+	ret = imap_read_response(im->c, &rr, imap_collect, im, e);
+	if (ret == 1)
+		return err_set(e, ERR_PROTOCOL, "IMAP response longer than %d MiB",
+		    IMAP_RESPONSE_MAX / (1024 * 1024));
+	if (ret == 2)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (ret < 0) {
+		if (e->kind == ERR_TEMP && im->bye[0] != '\0' && !im->logged_out)
+			err_set(e, ERR_TEMP, "server closed the session: %s", im->bye);
+		return -1;
+	}
+	if (rr.kind == IMAP_CONTINUATION) {
+		im->cont = true;
+		return 0;
+	}
+	if (imap_parse_response(im->rb, im->rblen, &r, e) < 0)
+		return -1;
+	ret = 0;
+	if (strcmp(r.code, "CAPABILITY") == 0)
+		imap_set_caps(im, &r.code_args);
+	if (r.kind == IMAP_R_TAGGED) {
+		ret = imap_complete(im, &r, e);
+	} else {
+		if (strcmp(r.status, "BYE") == 0)
+			err_sanitize(im->bye, sizeof im->bye, r.text, r.text_len);
+		else if (strcmp(r.name, "CAPABILITY") == 0)
+			imap_set_caps(im, &r.data);
+		else if (strcmp(r.name, "ENABLED") == 0 &&
+		    imap_list_has_atom(&r.data, "UTF8=ACCEPT"))
+			im->utf8 = true;
+		if (im->fn != NULL && im->fn(im->fn_arg, &r, e) != 0)
+			ret = -1;
+	}
+	imap_parse_free(&r);
+	return ret;
+}
+
+/* ---- Building and sending commands */
+
+static void
+imap_cmd_put(struct imap *im, const char *p, size_t n)
+{
+	if (im->cberr.kind != ERR_NONE)
+		return;
+	if (im->cblen + n > IMAP_COMMAND_MAX) {
+		err_set(&im->cberr, ERR_USAGE, "IMAP command longer than %d KiB",
+		    IMAP_COMMAND_MAX / 1024);
+		return;
+	}
+	if (im->cblen + n > im->cbcap) {
+		size_t cap = im->cbcap ? im->cbcap : 1024;
+		char *nb;
+		while (cap < im->cblen + n)
+			cap *= 2;
+		if ((nb = realloc(im->cb, cap)) == NULL) {
+			err_set(&im->cberr, ERR_INTERNAL, "out of memory");
+			return;
+		}
+		im->cb = nb;
+		im->cbcap = cap;
+	}
+	memcpy(im->cb + im->cblen, p, n);
+	im->cblen += n;
+}
+
+static void imap_cmd_put_string(struct imap *im, const char *s, size_t n);
+
+void
+imap_cmd_begin(struct imap *im, const char *verb)
+{
+	im->cblen = 0;
+	im->nlits = 0;
+	err_clear(&im->cberr);
+	imap_next_tag(&im->tagno, im->cbtag, sizeof im->cbtag);
+	imap_cmd_put(im, im->cbtag, strlen(im->cbtag));
+	imap_cmd_add(im, verb);
+}
+
+void
+imap_cmd_add(struct imap *im, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (im->cberr.kind == ERR_NONE &&
+	    conn_check_arg("IMAP command", text, n, &im->cberr) < 0)
+		return;
+	imap_cmd_put(im, " ", 1);
+	imap_cmd_put(im, text, n);
+}
+
+void
+imap_cmd_string(struct imap *im, const char *s, size_t n)
+{
+	imap_cmd_put(im, " ", 1);
+	imap_cmd_put_string(im, s, n);
+}
+
+/* s[0..n) as a quoted string or a literal, with no space before. */
+static void
+imap_cmd_put_string(struct imap *im, const char *s, size_t n)
+{
+	size_t i;
+	bool quotable = n <= IMAP_QUOTED_MAX;
+	char head[40];
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\0') {
+			if (im->cberr.kind == ERR_NONE)
+				err_set(&im->cberr, ERR_DATA, "NUL byte in an IMAP "
+				    "string");
+			return;
+		}
+		if (ch == '\r' || ch == '\n' || (ch >= 0x80 && !im->utf8))
+			quotable = false;
+	}
+	if (quotable) {
+		size_t start = 0;
+		imap_cmd_put(im, "\"", 1);
+		for (i = 0; i < n; i++) {
+			if (s[i] == '"' || s[i] == '\\') {
+				imap_cmd_put(im, s + start, i - start);
+				imap_cmd_put(im, "\\", 1);
+				start = i;
+			}
+		}
+		imap_cmd_put(im, s + start, n - start);
+		imap_cmd_put(im, "\"", 1);
+		return;
+	}
+	if (im->nlits == IMAP_CMD_LITERALS_MAX) {
+		if (im->cberr.kind == ERR_NONE)
+			err_set(&im->cberr, ERR_USAGE, "more than %d literals in one "
+			    "IMAP command", IMAP_CMD_LITERALS_MAX);
+		return;
+	}
+	/* RFC 7888: LITERAL+ for any size, LITERAL- up to 4096 octets. */
+	bool nonsync = imap_has_cap(im, "LITERAL+") ||
+	    (imap_has_cap(im, "LITERAL-") && n <= 4096);
+	snprintf(head, sizeof head, "{%zu%s}", n, nonsync ? "+" : "");
+	imap_cmd_put(im, head, strlen(head));
+	im->lits[im->nlits].start = im->cblen;
+	im->lits[im->nlits].len = n;
+	im->lits[im->nlits].sync = !nonsync;
+	im->nlits++;
+	imap_cmd_put(im, s, n);
+}
+
+void
+imap_cmd_mailbox(struct imap *im, const char *name)
+{
+	char *wire = NULL;
+
+	if (im->cberr.kind != ERR_NONE)
+		return;
+	if (im->utf8) {
+		imap_cmd_string(im, name, strlen(name));
+		return;
+	}
+	if (imap_utf7_encode(name, strlen(name), &wire, &im->cberr) < 0)
+		return;
+	imap_cmd_string(im, wire, strlen(wire));
+	free(wire);
+}
+
+/* Read until a "+" arrives or cmd completes. */
+static int
+imap_await_continuation(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
+{
+	if (conn_flush(im->c, e) < 0)
+		return -1;
+	im->cont = false;
+	while (!im->cont && cmd->status == IMAP_NONE) {
+		if (imap_pump(im, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+imap_cmd_send(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
+{
+	size_t pos = 0, i;
+
+	if (im->cberr.kind != ERR_NONE) {
+		*e = im->cberr;
+		return -1;
+	}
+	while (im->ninflight == IMAP_INFLIGHT_MAX) {
+		if (conn_flush(im->c, e) < 0 || imap_pump(im, e) < 0)
+			return -1;
+	}
+	memset(cmd, 0, sizeof *cmd);
+	snprintf(cmd->tag, sizeof cmd->tag, "%s", im->cbtag);
+	cmd->status = IMAP_NONE;
+	im->inflight[im->ninflight++] = cmd;
+	for (i = 0; i < im->nlits; i++) {
+		const struct imap_literal *l = &im->lits[i];
+		if (conn_send_line(im->c, im->cb + pos, l->start - pos, e) < 0)
+			return -1;
+		if (l->sync) {
+			if (imap_await_continuation(im, cmd, e) < 0)
+				return -1;
+			if (cmd->status != IMAP_NONE)
+				return 0;	/* refused before the literal */
+		}
+		trace_note(conn_trace(im->c), "literal of %zu bytes", l->len);
+		if (conn_write(im->c, im->cb + l->start, l->len, e) < 0)
+			return -1;
+		pos = l->start + l->len;
+	}
+	return conn_send_line(im->c, im->cb + pos, im->cblen - pos, e);
+}
+
+int
+imap_wait(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
+{
+	if (cmd->status == IMAP_NONE && conn_flush(im->c, e) < 0)
+		return -1;
+	while (cmd->status == IMAP_NONE) {
+		if (imap_pump(im, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+imap_run(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
+{
+	if (imap_cmd_send(im, cmd, e) < 0)
+		return -1;
+	return imap_wait(im, cmd, e);
+}
+
+int
+imap_cmd_error(const struct imap_cmd *cmd, const char *what,
+    enum err_kind no_kind, enum err_kind bad_kind, struct mp_err *e)
+{
+	static const struct {
+		const char *code;
+		enum err_kind kind;
+	} codes[] = {
+		{ "NONEXISTENT", ERR_NOINPUT },
+		{ "AUTHENTICATIONFAILED", ERR_AUTH },
+		{ "AUTHORIZATIONFAILED", ERR_AUTH },
+		{ "NOPERM", ERR_AUTH },
+		{ "UNAVAILABLE", ERR_TEMP },
+		{ "INUSE", ERR_TEMP },
+		{ "LIMIT", ERR_TEMP },
+		{ "OVERQUOTA", ERR_TEMP },
+		{ "SERVERBUG", ERR_TEMP },
+		{ "EXPUNGEISSUED", ERR_TEMP },
+	};
+	enum err_kind kind = cmd->status == IMAP_BAD ? bad_kind : no_kind;
+	size_t i;
+
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		if (strcmp(cmd->code, codes[i].code) == 0)
+			kind = codes[i].kind;
+	}
+	return err_set(e, kind, "%s: %s %s%s%s%s", what,
+	    cmd->status == IMAP_BAD ? "BAD" : "NO",
+	    cmd->code[0] ? "[" : "", cmd->code, cmd->code[0] ? "] " : "",
+	    cmd->text);
+}
+
+/* ---- Opening and closing */
+
+/* The capabilities in the reply to the login libcurl did, when the
+ * server put them there ("A002 OK [CAPABILITY ...] Logged in"): the
+ * ones before login may differ. */
+static bool
+imap_login_caps(struct imap *im)
+{
+	size_t len, n;
+	const char *lines = conn_login_lines(im->c, &len), *last;
+	struct imap_response r;
+	struct mp_err ignored;
+	bool found = false;
+
+	if (lines == NULL || len == 0)
+		return false;
+	n = len;
+	if (lines[n - 1] == '\n')
+		n--;
+	last = lines + n;
+	while (last > lines && last[-1] != '\n')
+		last--;
+	if (imap_parse_response(last, (size_t)(lines + n - last), &r, &ignored) < 0)
+		return false;
+	if (r.kind == IMAP_R_TAGGED && strcmp(r.status, "OK") == 0 &&
+	    strcmp(r.code, "CAPABILITY") == 0) {
+		imap_set_caps(im, &r.code_args);
+		found = true;
+	}
+	imap_parse_free(&r);
+	return found;
+}
+
+int
+imap_open(struct imap **imp, struct conn *c, struct mp_err *e)
+{
+	struct imap *im;
+	struct imap_cmd cmd;
+
+	*imp = NULL;
+	if ((im = calloc(1, sizeof *im)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	im->c = c;
+	/* libcurl's tags ("A001") have another width: no clash. */
+	*imp = im;
+	if (!imap_login_caps(im)) {
+		imap_cmd_begin(im, "CAPABILITY");
+		if (imap_run(im, &cmd, e) < 0)
+			return -1;
+		if (cmd.status != IMAP_OK)
+			return imap_cmd_error(&cmd, "CAPABILITY", ERR_PROTOCOL,
+			    ERR_PROTOCOL, e);
+	}
+	if (imap_has_cap(im, "UTF8=ACCEPT") && imap_has_cap(im, "ENABLE")) {
+		imap_cmd_begin(im, "ENABLE UTF8=ACCEPT");
+		if (imap_run(im, &cmd, e) < 0)
+			return -1;
+		/* A refusal only means names stay in modified UTF-7. */
+	}
+	return 0;
+}
+
+void
+imap_free(struct imap *im)
+{
+	if (im == NULL)
+		return;
+	free(im->cb);
+	free(im->rb);
+	free(im);
+}
+
+char *
+imap_mailbox_name(const struct imap *im, const char *s, size_t n)
+{
+	char *out = NULL;
+	struct mp_err ignored;
+
+	if (!im->utf8 && imap_utf7_decode(s, n, &out, &ignored) == 0)
+		return out;
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
+int
+imap_close(struct imap *im, struct mp_err *e)
+{
+	if (im->logged_out)
+		return 0;
+	im->logged_out = true;
+	return imap_logout(im->c, &im->tagno, e);
+}
+
+bool
+imap_criteria_8bit(const struct imap *im, const char *text)
+{
+	const unsigned char *p;
+
+	if (im->utf8)
+		return false;
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p >= 0x80)
+			return true;
+	}
+	return false;
+}
+
+void
+imap_cmd_criteria(struct imap *im, const char *text)
+{
+	const char *p = text;
+	int depth = 0;
+	char *unq;
+	size_t n, i;
+
+	if (im->cberr.kind == ERR_NONE &&
+	    conn_check_arg("search criteria", text, strlen(text), &im->cberr) < 0)
+		return;
+	if ((unq = malloc(strlen(text) + 1)) == NULL) {
+		err_set(&im->cberr, ERR_INTERNAL, "out of memory");
+		return;
+	}
+	imap_cmd_put(im, " ", 1);
+	while (*p != '\0' && im->cberr.kind == ERR_NONE) {
+		if (*p == ' ' || *p == '\t') {
+			/* One space between tokens, none before ')'. */
+			p += strspn(p, " \t");
+			if (*p != '\0' && *p != ')' && im->cblen > 0 &&
+			    im->cb[im->cblen - 1] != ' ' && im->cb[im->cblen - 1] != '(')
+				imap_cmd_put(im, " ", 1);
+			continue;
+		}
+		if (*p == '(' || *p == ')') {
+			depth += *p == '(' ? 1 : -1;
+			if (depth < 0)
+				break;
+			imap_cmd_put(im, p++, 1);
+			continue;
+		}
+		if (*p == '"') {
+			/* A quoted string: unescaped, then sent as a string. */
+			n = 0;
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				unq[n++] = *p;
+			}
+			if (*p != '"') {
+				err_set(&im->cberr, ERR_USAGE, "search criteria: "
+				    "unterminated quoted string");
+				break;
+			}
+			p++;
+			imap_cmd_put_string(im, unq, n);
+			continue;
+		}
+		n = strcspn(p, " \t\"()");
+		for (i = 0; i < n && (unsigned char)p[i] < 0x80; i++)
+			;
+		/* 8-bit text cannot travel as an atom: as a string then. */
+		if (i < n && !im->utf8)
+			imap_cmd_put_string(im, p, n);
+		else
+			imap_cmd_put(im, p, n);
+		p += n;
+	}
+	if (im->cberr.kind == ERR_NONE && depth != 0)
+		err_set(&im->cberr, ERR_USAGE, "search criteria: unbalanced "
+		    "parentheses");
+	free(unq);
 }

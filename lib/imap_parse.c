@@ -325,9 +325,9 @@ imap_parse_value(struct imap_parse_state *st, int depth)
 			if (imap_parse_digits(v.str, v.len, &v.num) < 0)
 				return imap_parse_fail(st, st->pos, "number over "
 				    "2^64-1");
+			/* The digits stay in str: a mailbox may be named
+			 * "2024". */
 			v.type = IMAP_V_NUMBER;
-			v.str = NULL;
-			v.len = 0;
 		}
 	} else if (v.len == 3 && strncasecmp(v.str, "NIL", 3) == 0) {
 		v.type = IMAP_V_NIL;

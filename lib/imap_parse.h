@@ -23,9 +23,10 @@ enum imap_vtype {
 
 struct imap_value {
 	enum imap_vtype type;
-	const char *str;	/* ATOM, STRING: not NUL-terminated; into the
-				 * input, or the arena for unescaped quoted
-				 * strings; NULL otherwise */
+	const char *str;	/* ATOM, STRING, NUMBER (its digits): not
+				 * NUL-terminated; into the input, or the
+				 * arena for unescaped quoted strings; NULL
+				 * for NIL and LIST */
 	size_t len;
 	uint64_t num;		/* NUMBER */
 	bool literal8;		/* STRING sent as ~{n} */

@@ -42,7 +42,8 @@ out_json_str(FILE *f, const char *s, size_t n)
 	while (i < n) {
 		size_t len = out_utf8_len(p + i, n - i);
 		if (len == 0) {
-			fprintf(f, "\\u%04x", p[i]);
+			/* Shown, not dropped: the text \xNN. */
+			fprintf(f, "\\\\x%02x", p[i]);
 			i++;
 			continue;
 		}
@@ -72,9 +73,20 @@ void
 out_tsv_field(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		size_t len = out_utf8_len(p + i, n - i);
+		if (len != 1) {
+			if (len == 0) {
+				fprintf(f, "\\x%02x", p[i]);
+				len = 1;
+			} else {
+				fwrite(p + i, 1, len, f);
+			}
+			i += len;
+			continue;
+		}
 		switch (p[i]) {
 		case '\t':	fputs("\\t", f); break;
 		case '\n':	fputs("\\n", f); break;
@@ -86,5 +98,6 @@ out_tsv_field(FILE *f, const char *s, size_t n)
 			else
 				putc(p[i], f);
 		}
+		i++;
 	}
 }

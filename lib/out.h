@@ -7,12 +7,13 @@
 #include <stdio.h>
 
 /* Write s[0..n) as a JSON string with its quotes. Control characters
- * are escaped; octets that are not valid UTF-8 are written as \u00XX of
- * their value, so nothing is lost or invalid. */
+ * are escaped; an octet that is not valid UTF-8 is written as the text
+ * \xNN (JSON "\\xNN"), so nothing is lost and the JSON stays valid. */
 void out_json_str(FILE *f, const char *s, size_t n);
 
 /* Write s[0..n) as a TSV field: tab, newline, carriage return and
- * backslash as \t \n \r \\, other control octets as \xNN. */
+ * backslash as \t \n \r \\, other control octets and octets that are
+ * not valid UTF-8 as \xNN. */
 void out_tsv_field(FILE *f, const char *s, size_t n);
 
 #endif

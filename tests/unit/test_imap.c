@@ -1,4 +1,4 @@
-/* MODULES: imap conn err trace */
+/* MODULES: imap imap_parse imap_utf7 conn err trace */
 #include <stdlib.h>
 
 #include "feed.h"

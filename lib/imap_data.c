@@ -1,0 +1,355 @@
+/* imap_data: reading LIST, STATUS, SEARCH and FETCH responses. */
+#include "imap_data.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mime.h"
+
+const char *const imap_data_status_names[IMAP_STATUS_N] = {
+	"MESSAGES", "RECENT", "UNSEEN", "UIDNEXT", "UIDVALIDITY", "SIZE",
+};
+
+static bool
+imap_data_is(const struct imap_value *v, const char *atom)
+{
+	return v->type == IMAP_V_ATOM && v->len == strlen(atom) &&
+	    strncasecmp(v->str, atom, v->len) == 0;
+}
+
+/* An astring or NIL: a mailbox name. */
+static bool
+imap_data_stringish(const struct imap_value *v)
+{
+	return v->type == IMAP_V_ATOM || v->type == IMAP_V_STRING ||
+	    v->type == IMAP_V_NUMBER;
+}
+
+int
+imap_data_list(const struct imap_response *r, struct imap_data_list *l,
+    struct mp_err *e)
+{
+	const struct imap_value *d = &r->data, *dv;
+	size_t i;
+
+	if (d->count < 3 || d->items[0].type != IMAP_V_LIST)
+		return err_set(e, ERR_PROTOCOL, "malformed %s response: "
+		    "attributes, delimiter and name expected", r->name);
+	l->attrs = &d->items[0];
+	for (i = 0; i < l->attrs->count; i++) {
+		if (l->attrs->items[i].type != IMAP_V_ATOM)
+			return err_set(e, ERR_PROTOCOL, "malformed %s response: "
+			    "attribute is not an atom", r->name);
+	}
+	dv = &d->items[1];
+	if (dv->type == IMAP_V_NIL)
+		l->delim = '\0';
+	else if (dv->type == IMAP_V_STRING && dv->len == 1)
+		l->delim = dv->str[0];
+	else
+		return err_set(e, ERR_PROTOCOL, "malformed %s response: bad "
+		    "hierarchy delimiter", r->name);
+	if (!imap_data_stringish(&d->items[2]))
+		return err_set(e, ERR_PROTOCOL, "malformed %s response: bad "
+		    "mailbox name", r->name);
+	l->name = d->items[2].str;
+	l->name_len = d->items[2].len;
+	/* Items after the name are LIST-EXTENDED extra data: ignored. */
+	return 0;
+}
+
+int
+imap_data_status(const struct imap_response *r, struct imap_data_status *s,
+    struct mp_err *e)
+{
+	const struct imap_value *d = &r->data, *items;
+	size_t i, k;
+
+	memset(s, 0, sizeof *s);
+	if (d->count != 2 || !imap_data_stringish(&d->items[0]) ||
+	    d->items[1].type != IMAP_V_LIST)
+		return err_set(e, ERR_PROTOCOL, "malformed STATUS response");
+	s->name = d->items[0].str;
+	s->name_len = d->items[0].len;
+	items = &d->items[1];
+	if (items->count % 2 != 0)
+		return err_set(e, ERR_PROTOCOL, "malformed STATUS response: odd "
+		    "item list");
+	for (i = 0; i < items->count; i += 2) {
+		const struct imap_value *key = &items->items[i];
+		const struct imap_value *val = &items->items[i + 1];
+		if (key->type != IMAP_V_ATOM || val->type != IMAP_V_NUMBER)
+			return err_set(e, ERR_PROTOCOL, "malformed STATUS response: "
+			    "item is not a name and a number");
+		for (k = 0; k < IMAP_STATUS_N; k++) {
+			if (imap_data_is(key, imap_data_status_names[k])) {
+				s->v[k] = val->num;
+				s->have[k] = true;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+imap_data_search(const struct imap_response *r, struct seqset *set,
+    struct mp_err *e)
+{
+	const struct imap_value *d = &r->data;
+	size_t i = 0;
+
+	if (strcmp(r->name, "SEARCH") == 0) {
+		for (i = 0; i < d->count; i++) {
+			const struct imap_value *v = &d->items[i];
+			/* "(MODSEQ n)" after the numbers with CONDSTORE. */
+			if (v->type == IMAP_V_LIST && i == d->count - 1)
+				break;
+			if (v->type != IMAP_V_NUMBER || v->num == 0 ||
+			    v->num > UINT32_MAX)
+				return err_set(e, ERR_PROTOCOL, "malformed SEARCH "
+				    "response: not a UID");
+			if (seqset_add(set, (uint32_t)v->num, (uint32_t)v->num, e) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	/* ESEARCH: [(TAG "x")] [UID] then name-value pairs. */
+	if (i < d->count && d->items[i].type == IMAP_V_LIST)
+		i++;
+	if (i < d->count && imap_data_is(&d->items[i], "UID"))
+		i++;
+	for (; i + 1 < d->count; i += 2) {
+		const struct imap_value *v = &d->items[i + 1];
+		if (!imap_data_is(&d->items[i], "ALL"))
+			continue;
+		if (v->type == IMAP_V_NUMBER) {
+			if (v->num == 0 || v->num > UINT32_MAX)
+				return err_set(e, ERR_PROTOCOL, "malformed ESEARCH "
+				    "response: not a UID");
+			if (seqset_add(set, (uint32_t)v->num, (uint32_t)v->num, e) < 0)
+				return -1;
+		} else if (v->type == IMAP_V_ATOM) {
+			struct mp_err pe;
+			if (seqset_parse(set, v->str, v->len, &pe) < 0)
+				return err_set(e, pe.kind == ERR_INTERNAL ? ERR_INTERNAL :
+				    ERR_PROTOCOL, "malformed ESEARCH response: %s", pe.text);
+		} else {
+			return err_set(e, ERR_PROTOCOL, "malformed ESEARCH response: "
+			    "ALL without a set");
+		}
+	}
+	return 0;
+}
+
+int
+imap_data_fetch(const struct imap_response *r, struct imap_data_fetch *f,
+    struct mp_err *e)
+{
+	const struct imap_value *d = &r->data, *items;
+	size_t i;
+
+	memset(f, 0, sizeof *f);
+	if (!r->has_number || d->count != 1 || d->items[0].type != IMAP_V_LIST)
+		return err_set(e, ERR_PROTOCOL, "malformed FETCH response: a "
+		    "number and a list expected");
+	f->seq = r->number;
+	items = &d->items[0];
+	if (items->count % 2 != 0)
+		return err_set(e, ERR_PROTOCOL, "malformed FETCH response: odd "
+		    "item list");
+	for (i = 0; i < items->count; i += 2) {
+		const struct imap_value *key = &items->items[i];
+		const struct imap_value *val = &items->items[i + 1];
+		if (key->type != IMAP_V_ATOM)
+			return err_set(e, ERR_PROTOCOL, "malformed FETCH response: "
+			    "item name is not an atom");
+		if (imap_data_is(key, "UID")) {
+			if (val->type != IMAP_V_NUMBER || val->num == 0 ||
+			    val->num > UINT32_MAX)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: bad UID");
+			f->uid = (uint32_t)val->num;
+		} else if (imap_data_is(key, "FLAGS")) {
+			if (val->type != IMAP_V_LIST)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: FLAGS is not a list");
+			for (size_t k = 0; k < val->count; k++) {
+				if (val->items[k].type != IMAP_V_ATOM)
+					return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+					    "response: flag is not an atom");
+			}
+			f->flags = val;
+		} else if (imap_data_is(key, "RFC822.SIZE")) {
+			if (val->type != IMAP_V_NUMBER)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: RFC822.SIZE is not a number");
+			f->size = val->num;
+			f->has_size = true;
+		} else if (imap_data_is(key, "INTERNALDATE")) {
+			if (val->type != IMAP_V_STRING)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: INTERNALDATE is not a string");
+			f->internaldate = val;
+		} else if (imap_data_is(key, "ENVELOPE")) {
+			if (val->type != IMAP_V_LIST || val->count != 10)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: ENVELOPE is not a list of 10");
+			f->envelope = val;
+		} else if (imap_data_is(key, "MODSEQ")) {
+			if (val->type != IMAP_V_LIST || val->count != 1 ||
+			    val->items[0].type != IMAP_V_NUMBER)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: bad MODSEQ");
+			f->modseq = val->items[0].num;
+			f->has_modseq = true;
+		}
+	}
+	return 0;
+}
+
+int
+imap_data_date(const char *s, size_t n, char *out, size_t cap)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char buf[32];
+	int day, year, hh, mm, ss, m, k;
+	char mon[4], sign;
+	unsigned zone;
+	const char *p;
+
+	if (n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	/* date-day-fixed: " 7" or "07" or "7". */
+	if (sscanf(buf, "%2d-%3c-%4d %2d:%2d:%2d %c%4u%n", &day, mon, &year, &hh,
+	    &mm, &ss, &sign, &zone, &k) != 8 || (size_t)k != n)
+		return -1;
+	mon[3] = '\0';
+	if ((p = strstr(months, mon)) == NULL || (p - months) % 3 != 0)
+		return -1;
+	m = (int)(p - months) / 3 + 1;
+	if (day < 1 || day > 31 || year < 1000 || hh > 23 || mm > 59 || ss > 60 ||
+	    hh < 0 || mm < 0 || ss < 0 || (sign != '+' && sign != '-') ||
+	    zone % 100 > 59 || !(buf[n - 5] == '+' || buf[n - 5] == '-'))
+		return -1;
+	k = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%c%02u:%02u", year, m,
+	    day, hh, mm, ss, sign, zone / 100, zone % 100);
+	return k < 0 || (size_t)k >= cap ? -1 : 0;
+}
+
+static int
+imap_data_put(struct imap_data_buf *b, const char *s, size_t n, struct mp_err *e)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *nb;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((nb = realloc(b->p, cap)) == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		b->p = nb;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int
+imap_data_text(const char *s, size_t n, bool decode, struct imap_data_buf *b,
+    struct mp_err *e)
+{
+	char *dec;
+	size_t dn;
+	int r;
+
+	if (!decode)
+		return imap_data_put(b, s, n, e);
+	if (mime_decode_header(s, n, &dec, &dn, e) < 0)
+		return -1;
+	r = imap_data_put(b, dec, dn, e);
+	free(dec);
+	return r;
+}
+
+/* An nstring's text, "" for NIL. */
+static int
+imap_data_nstring(const struct imap_value *v, const char **s, size_t *n)
+{
+	if (v->type == IMAP_V_NIL) {
+		*s = "";
+		*n = 0;
+		return 0;
+	}
+	if (v->type != IMAP_V_STRING && v->type != IMAP_V_ATOM)
+		return -1;
+	*s = v->str;
+	*n = v->len;
+	return 0;
+}
+
+int
+imap_data_addresses(const struct imap_value *v, bool decode,
+    struct imap_data_buf *b, struct mp_err *e)
+{
+	size_t i;
+	bool first = true;
+
+	if (v->type == IMAP_V_NIL)
+		return 0;
+	if (v->type != IMAP_V_LIST)
+		return err_set(e, ERR_PROTOCOL, "malformed ENVELOPE: address list "
+		    "is not a list");
+	for (i = 0; i < v->count; i++) {
+		const struct imap_value *a = &v->items[i];
+		const char *name, *adl, *mbox, *host;
+		size_t nn, an, mn, hn;
+
+		if (a->type != IMAP_V_LIST || a->count != 4 ||
+		    imap_data_nstring(&a->items[0], &name, &nn) < 0 ||
+		    imap_data_nstring(&a->items[1], &adl, &an) < 0 ||
+		    imap_data_nstring(&a->items[2], &mbox, &mn) < 0 ||
+		    imap_data_nstring(&a->items[3], &host, &hn) < 0)
+			return err_set(e, ERR_PROTOCOL, "malformed ENVELOPE address");
+		if (a->items[3].type == IMAP_V_NIL) {
+			/* Group syntax: start "name:", end (NIL NIL NIL NIL). */
+			if (a->items[2].type == IMAP_V_NIL) {
+				if (imap_data_put(b, ";", 1, e) < 0)
+					return -1;
+				continue;
+			}
+			if ((!first && imap_data_put(b, ", ", 2, e) < 0) ||
+			    imap_data_text(mbox, mn, decode, b, e) < 0 ||
+			    imap_data_put(b, ": ", 2, e) < 0)
+				return -1;
+			first = true;
+			continue;
+		}
+		if (!first && imap_data_put(b, ", ", 2, e) < 0)
+			return -1;
+		first = false;
+		if (nn > 0 && (imap_data_text(name, nn, decode, b, e) < 0 ||
+		    imap_data_put(b, " <", 2, e) < 0))
+			return -1;
+		if (an > 0 && (imap_data_put(b, adl, an, e) < 0 ||
+		    imap_data_put(b, ":", 1, e) < 0))
+			return -1;
+		if (imap_data_put(b, mbox, mn, e) < 0 || imap_data_put(b, "@", 1, e) < 0 ||
+		    imap_data_put(b, host, hn, e) < 0)
+			return -1;
+		if (nn > 0 && imap_data_put(b, ">", 1, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+imap_data_buf_free(struct imap_data_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,82 @@
+/* mailbox: IMAP mailbox operations over a session (lib/imap): list
+ * mailboxes with their STATUS, open one (EXAMINE or SELECT), search it
+ * and fetch from it by UID, pipelined. Shared by the IMAP tools. */
+#ifndef MAILPIPE_MAILBOX_H
+#define MAILPIPE_MAILBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "imap.h"
+#include "imap_data.h"
+#include "seqset.h"
+
+/* One mailbox from LIST or LSUB. */
+struct mailbox_entry {
+	char *name;		/* UTF-8 (decoded from modified UTF-7) */
+	char *wire;		/* the name as the server sent it */
+	char delim;		/* '\0' when the server has no hierarchy */
+	char *attrs;		/* "\HasNoChildren \Sent", as sent */
+	bool noselect;		/* \Noselect or \NonExistent */
+	struct imap_data_status status;	/* with MAILBOX_STATUS */
+};
+
+enum {
+	MAILBOX_SUBSCRIBED = 1 << 0,	/* only subscribed mailboxes */
+	MAILBOX_STATUS = 1 << 1,	/* and their STATUS counts */
+};
+
+/* LIST reference pattern (UTF-8; "*" and "%" wildcards) into *list
+ * (allocated, *n entries, in the server's order; mailbox_list_free).
+ * MAILBOX_SUBSCRIBED uses LIST (SUBSCRIBED) with LIST-EXTENDED, else
+ * LSUB; MAILBOX_STATUS asks LIST-STATUS when offered, else one STATUS
+ * per selectable mailbox, pipelined (SIZE too with STATUS=SIZE).
+ * Special-use attributes are asked for when SPECIAL-USE is offered.
+ * ERR_USAGE when the server refuses the pattern (BAD), ERR_UNAVAILABLE
+ * for NO, and the session's errors. */
+int mailbox_list(struct imap *im, const char *reference, const char *pattern,
+	int how, struct mailbox_entry **list, size_t *n, struct mp_err *e);
+
+void mailbox_list_free(struct mailbox_entry *list, size_t n);
+
+/* What opening a mailbox told. */
+struct mailbox_info {
+	uint64_t exists;
+	uint32_t uidvalidity;	/* 0 when the server sent none */
+	uint32_t uidnext;
+	uint64_t highestmodseq;	/* 0 when none (no CONDSTORE) */
+	char flags[512];	/* FLAGS, as sent */
+	char permanentflags[512]; /* PERMANENTFLAGS, as sent; "" when none */
+	bool has_permanentflags;
+	bool read_only;		/* [READ-ONLY] */
+};
+
+/* EXAMINE (read_only) or SELECT the mailbox name (UTF-8). ERR_NOINPUT
+ * when it does not exist, ERR_PROTOCOL when the server sent no
+ * UIDVALIDITY, and the session's errors. */
+int mailbox_open(struct imap *im, const char *name, bool read_only,
+	struct mailbox_info *info, struct mp_err *e);
+
+/* UID SEARCH criteria (written as IMAP SEARCH keys, UTF-8 text allowed;
+ * see imap_cmd_criteria), adding the UIDs found to set. ESEARCH's
+ * compact "ALL" result when offered. ERR_USAGE when the server rejects
+ * the criteria (BAD, or NO [BADCHARSET]). */
+int mailbox_search(struct imap *im, const char *criteria, struct seqset *set,
+	struct mp_err *e);
+
+/* Called for each message a FETCH returns with its UID; r is the whole
+ * response. Non-zero (with e filled) stops. */
+typedef int mailbox_fetch_fn(void *arg, const struct imap_response *r,
+	const struct imap_data_fetch *f, struct mp_err *e);
+
+/* UID FETCH set (normalized; NULL for every message, "1:*") items
+ * ("(UID FLAGS ...)"), split into commands of at most about 1,000
+ * octets and pipelined; fn sees each message as its response arrives.
+ * FETCH responses without a UID (unsolicited flag changes) are not
+ * passed on. *expunged counts EXPUNGE responses seen meanwhile (may be
+ * NULL). */
+int mailbox_fetch(struct imap *im, const struct seqset *set, const char *items,
+	mailbox_fetch_fn *fn, void *arg, uint64_t *expunged, struct mp_err *e);
+
+#endif
