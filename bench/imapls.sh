@@ -1,0 +1,490 @@
+#!/usr/bin/env bash
+# bench/imapls.sh: imapls against a raw pipelined IMAP session, python3
+# imaplib and s-nail (issue "imapls performance"). Run by `make bench`
+# with B=build; by hand:
+#   B=build bash bench/imapls.sh
+#
+# One mailbox of IMAPLS_BENCH_N (20,000) seeded messages and one of
+# IMAPLS_BENCH_SMALL (2,000), user carol on the project's private Dovecot,
+# IMAPS (implicit TLS) on 127.0.0.1. Each peer lists the whole mailbox once
+# per run, one process per run, output to /dev/null:
+#   - raw: python3 ssl socket, LOGIN, EXAMINE and
+#     UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) in one write, every byte
+#     read and thrown away until the tagged completion, then LOGOUT (the
+#     floor: what the server and TLS themselves cost);
+#   - imaplib: python3 imaplib, EXAMINE, one
+#     UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE), each
+#     response parsed into uid, flags, size, date, from, subject (TSV);
+#   - s-nail: its header summary (-H) of the mailbox, if installed;
+#   - imapls: -o uid,flags,size,date,from,subject, if built.
+# Wall is the whole process, start-up included, median of
+# IMAPLS_BENCH_ROUNDS interleaved rounds; peak RSS from /usr/bin/time, the
+# highest of the rounds. One untimed, checked run of every peer first (it
+# also lets Dovecot build its index and cache for the fields asked for).
+#
+# A benchmark, not a test: it prints measurements and ratios against the
+# peers measured in the same run and never fails on a number. It exits
+# non-zero only when something could not run (a missing tool, a server that
+# would not start, a peer that failed or listed the wrong number of
+# messages). imapls not built yet, or s-nail missing: that row is skipped.
+#
+# Everything talks to 127.0.0.1 (s-nail names it "localhost": it checks the
+# certificate's DNS names only). The servers and all temporary files are
+# removed on exit.
+#
+# Knobs (environment): IMAPLS_BENCH_N (20000 messages), IMAPLS_BENCH_SMALL
+# (2000: the second mailbox, for imapls's RSS against mailbox size),
+# IMAPLS_BENCH_ROUNDS (3).
+set -u -o pipefail
+export LC_ALL=C
+
+B=${B:-build}
+IL=$B/imapls
+N=${IMAPLS_BENCH_N:-20000}
+SMALL=${IMAPLS_BENCH_SMALL:-2000}
+ROUNDS=${IMAPLS_BENCH_ROUNDS:-3}
+BENCH_USER=carol
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MAILSERVERS=$HERE/tests/servers/mailservers
+
+say() { printf '%s\n' "$*"; }
+die() { say "bench/imapls: $*" >&2; exit 1; }
+
+# bench20k for 20000, bench2500 for 2500.
+mbox_name() { if (($1 % 1000 == 0)); then printf 'bench%dk' $(($1 / 1000)); else printf 'bench%d' "$1"; fi; }
+MBOX_BIG=$(mbox_name "$N")
+MBOX_SMALL=$(mbox_name "$SMALL")
+
+# ------------------------------------------------------------ prerequisites
+
+[[ $N =~ ^[0-9]+$ && $SMALL =~ ^[0-9]+$ && $ROUNDS =~ ^[0-9]+$ ]] || die "the knobs must be numbers"
+((N > 0 && SMALL > 0 && ROUNDS > 0)) || die "the knobs must be positive"
+[[ $MBOX_BIG != "$MBOX_SMALL" ]] || die "IMAPLS_BENCH_N and IMAPLS_BENCH_SMALL must differ"
+[[ -x $MAILSERVERS ]] || die "$MAILSERVERS not found"
+# Debian's interpreter: a pyenv shim on PATH costs ~0.15 s per start.
+if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3) || die "python3 not found"; fi
+for t in /usr/bin/time awk timeout; do
+    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
+done
+
+HAVE_IMAPLS=1
+[[ -x $IL ]] || HAVE_IMAPLS=0
+SNAIL=$(command -v s-nail || true)
+SNAIL_SKIP=""
+[[ -n $SNAIL ]] || SNAIL_SKIP="not installed"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/imaplsbench.XXXXXX") || die "mktemp failed"
+# The servers' state directory: a directory of its own (the daemons run as
+# other users and must reach it, which a 0700 parent would forbid); at most
+# 64 characters.
+D=""
+SERVERS_UP=0
+# shellcheck disable=SC2317  # called from the trap
+cleanup() {
+    if ((SERVERS_UP)); then
+        "$MAILSERVERS" down "$D" >/dev/null 2>&1
+    fi
+    rm -rf "$T"
+    [[ -n $D ]] && rm -rf "$D"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+now() { printf '%s' "${EPOCHREALTIME/[,]/.}"; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
+
+# ------------------------------------------------------------------ servers
+
+D=$(mktemp -d /tmp/imaplsbench-srv.XXXXXX) || die "mktemp failed"
+# `up` refuses a base whose ports are taken (netcheck.py free): try the next.
+for ((base = 31700; base <= 32060; base += 40)); do
+    SERVERS_UP=1   # a half-started `up` is taken down by the trap too
+    if MP_PORT_BASE=$base timeout 120 "$MAILSERVERS" up "$D" >"$T/up.log" 2>&1; then
+        break
+    fi
+    "$MAILSERVERS" down "$D" >/dev/null 2>&1
+    SERVERS_UP=0
+done
+((SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
+# shellcheck disable=SC1091
+source "$D/env" || die "no $D/env"
+P=$MP_IMAPS_PORT
+CA=$MP_CACERT
+PWFILE=$D/$BENCH_USER.pw
+
+# ---------------------------------------------------------------- mailboxes
+
+# seed COUNT MAILBOX: sets SEED_SECS.
+seed() {
+    local t0 t1
+    t0=$(now)
+    timeout 600 "$MAILSERVERS" seed "$D" "$BENCH_USER" "$1" "$2" >"$T/seed.log" 2>&1 ||
+        die "mailservers seed $BENCH_USER $1 $2 failed: $(tail -3 "$T/seed.log")"
+    t1=$(now)
+    SEED_SECS=$(calc '%.2f' "$t1 - $t0")
+}
+seed "$N" "$MBOX_BIG"
+SEED_BIG=$SEED_SECS
+seed "$SMALL" "$MBOX_SMALL"
+SEED_SMALL=$SEED_SECS
+
+# ------------------------------------------------------------ python peers
+
+# raw.py PORT CAFILE USER PWFILE MAILBOX: prints "bytes=N fetched=N" (octets
+# read, "* n FETCH (" responses seen). No parsing: the only thing looked
+# for is the tagged completion line of the FETCH.
+cat >"$T/raw.py" <<'EOF'
+import socket, ssl, sys
+
+port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+with open(pwfile) as f:
+    pw = f.read().rstrip("\n")
+
+
+def q(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+ctx = ssl.create_default_context(cafile=cafile)
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.sendall(("a LOGIN %s %s\r\nb EXAMINE %s\r\nc UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)\r\n"
+           % (q(user), q(pw), q(mailbox))).encode())
+out = open("/dev/null", "wb")
+total = fetched = 0
+tail = b"\r\n"  # responses start after a CRLF; the greeting comes first anyway
+PAT = b" FETCH ("
+while True:
+    d = s.recv(1 << 18)
+    if not d:
+        sys.exit("raw: connection closed before the tagged completion")
+    out.write(d)
+    total += len(d)
+    # Counting matches in tail + chunk: the tail is shorter than PAT, so
+    # no match is counted twice.
+    fetched += (tail[-(len(PAT) - 1):] + d).count(PAT)
+    tail = (tail + d)[-256:]
+    i = tail.rfind(b"\r\nc ")
+    if i >= 0 and tail.find(b"\r\n", i + 2) >= 0:
+        line = tail[i + 2:tail.find(b"\r\n", i + 2)]
+        if not line.startswith(b"c OK"):
+            sys.exit("raw: %s" % line.decode("ascii", "replace"))
+        break
+s.sendall(b"d LOGOUT\r\n")
+while s.recv(1 << 16):
+    pass
+s.close()
+print("bytes=%d fetched=%d" % (total, fetched))
+EOF
+
+# lib.py PORT CAFILE USER PWFILE MAILBOX: python3 imaplib, one TSV line per
+# message: uid, flags, size, INTERNALDATE (ISO 8601), from, subject.
+cat >"$T/lib.py" <<'EOF'
+import datetime, email.header, imaplib, re, ssl, sys
+
+port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+with open(pwfile) as f:
+    pw = f.read().rstrip("\n")
+
+# One IMAP token: ( ) "quoted" {literal-size} at the end of a piece, or an
+# atom (NIL, numbers, \Flags, RFC822.SIZE, ...).
+TOKEN = re.compile(rb'[ ]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z|([^ ()"]+))')
+SEQ = re.compile(rb"(\d+) ")
+UNESCAPE = re.compile(rb"\\(.)")
+
+
+def responses(data):
+    """imaplib's FETCH data (bytes, or (text, literal) tuples, the text
+    after a literal continuing in the next item) -> one nested list of
+    attributes per response."""
+    root = []
+    stack = [root]
+    for item in data:
+        if isinstance(item, tuple):
+            text, lit = item
+        else:
+            text, lit = item, None
+        if text is None:
+            continue
+        pos = 0
+        if len(stack) == 1:
+            m = SEQ.match(text)
+            if not m:
+                raise ValueError("not a FETCH response: %r" % text[:60])
+            pos = m.end()
+        end = len(text)
+        while pos < end:
+            m = TOKEN.match(text, pos)
+            if not m:
+                if text[pos:].strip():
+                    raise ValueError("cannot parse %r" % text[pos:pos + 60])
+                break
+            pos = m.end()
+            op, cp, quoted, litsize, atom = m.groups()
+            if op:
+                new = []
+                stack[-1].append(new)
+                stack.append(new)
+            elif cp:
+                done = stack.pop()
+                if len(stack) == 1:
+                    root.clear()
+                    yield done
+            elif quoted is not None:
+                stack[-1].append(UNESCAPE.sub(rb"\1", quoted) if b"\\" in quoted else quoted)
+            elif litsize is not None:
+                stack[-1].append(lit)
+            else:
+                stack[-1].append(None if atom == b"NIL" else atom)
+
+
+def text(b):
+    if b is None:
+        return ""
+    s = b.decode("utf-8", "replace")
+    if "=?" in s:
+        try:
+            s = str(email.header.make_header(email.header.decode_header(s)))
+        except Exception:
+            pass
+    return s.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def address(addrs):
+    if not addrs:
+        return ""
+    name, _adl, mbox, host = addrs[0]
+    a = text(mbox) + ("@" + text(host) if host else "")
+    return "%s <%s>" % (text(name), a) if name else a
+
+
+ctx = ssl.create_default_context(cafile=cafile)
+M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
+M.login(user, pw)
+typ, _ = M.select('"%s"' % mailbox, readonly=True)
+if typ != "OK":
+    sys.exit("imaplib: EXAMINE %s failed" % mailbox)
+typ, data = M.uid("FETCH", "1:*", "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)")
+if typ != "OK":
+    sys.exit("imaplib: UID FETCH failed")
+out = sys.stdout
+for attrs in responses(data):
+    f = dict(zip(attrs[0::2], attrs[1::2]))
+    env = f[b"ENVELOPE"]
+    date = datetime.datetime.strptime(f[b"INTERNALDATE"].decode().strip(), "%d-%b-%Y %H:%M:%S %z")
+    out.write("%s\t%s\t%s\t%s\t%s\t%s\n" % (
+        f[b"UID"].decode(), " ".join(x.decode() for x in f[b"FLAGS"]), f[b"RFC822.SIZE"].decode(),
+        date.isoformat(), address(env[2]), text(env[1])))
+M.logout()
+EOF
+
+# s-nail reads its settings (and the password) from this file, not argv.
+if [[ -z $SNAIL_SKIP ]]; then
+    (
+        umask 077
+        {
+            printf 'set v15-compat\n'
+            printf "set tls-ca-file='%s'\n" "$CA"
+            printf "set password-%s@localhost:%s='%s'\n" "$BENCH_USER" "$P" "$(cat "$PWFILE")"
+            printf "set headline='%%U %%a %%o %%d %%f %%s'\n"
+            printf 'set headline-plain\n'
+        } >"$T/snailrc"
+    )
+fi
+
+# --------------------------------------------------------------- the runs
+
+PEERS=(raw imaplib)
+[[ -z $SNAIL_SKIP ]] && PEERS+=(s-nail)
+((HAVE_IMAPLS)) && PEERS+=(imapls)
+
+# cmd PEER MAILBOX: the command in CMD.
+cmd() {
+    case $1 in
+    raw) CMD=("$PY" "$T/raw.py" "$P" "$CA" "$BENCH_USER" "$PWFILE" "$2") ;;
+    imaplib) CMD=("$PY" "$T/lib.py" "$P" "$CA" "$BENCH_USER" "$PWFILE" "$2") ;;
+    s-nail) CMD=(env "MAILRC=$T/snailrc" "$SNAIL" -n -R -H -f "imaps://$BENCH_USER@localhost:$P/$2") ;;
+    imapls) CMD=("$IL" "imaps://$BENCH_USER@127.0.0.1:$P" "$2" -o "uid,flags,size,date,from,subject"
+        --cacert "$CA" --password-cmd "cat $PWFILE") ;;
+    esac
+}
+
+# check PEER COUNT OUTFILE: the output lists COUNT messages. Sets CHECK.
+check() {
+    local peer=$1 n=$2 out=$3 got
+    case $peer in
+    raw)
+        got=$(sed -n 's/.*fetched=\([0-9]*\).*/\1/p' "$out")
+        CHECK="$(cat "$out")"
+        ;;
+    imaplib)
+        got=$(grep -c . "$out")
+        CHECK="$got lines; last: $(tail -1 "$out" | tr '\t' '|')"
+        # The seeded messages are numbered 1..n in UID order.
+        [[ $(tail -1 "$out" | cut -f1,6) == "$n"$'\t'"Test message $n" ]] || got=-1
+        ;;
+    s-nail | imapls)
+        got=$(grep -c "Test message [0-9]" "$out")
+        CHECK="$got lines with a seeded subject; last: $(tail -1 "$out" | tr '\t' '|' | tr -s ' ')"
+        ;;
+    esac
+    [[ $got == "$n" ]]
+}
+
+# run PEER COUNT MAILBOX OUTFILE: one process under /usr/bin/time. Sets
+# RUN_WALL (from the shell's clock), RUN_RSS (KiB), RUN_CPU (user+sys);
+# returns non-zero when it failed.
+run() {
+    local peer=$1 mbox=$3 out=$4 t0 t1 rc m u s
+    cmd "$peer" "$mbox"
+    t0=$(now)
+    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
+        >"$out" 2>"$T/err.$peer"
+    rc=$?
+    t1=$(now)
+    read -r _ m u s < <(tail -1 "$T/run.time")
+    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
+    RUN_RSS=${m:-0}
+    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
+    RUN_RC=$rc
+    return "$rc"
+}
+
+FAILURES=0
+FAILNOTES=()
+fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
+declare -A WALLS RSS CPUS LASTCHECK
+
+# Untimed, checked runs of every peer on both mailboxes.
+for peer in "${PEERS[@]}"; do
+    for size in big small; do
+        if [[ $size == big ]]; then n=$N mbox=$MBOX_BIG; else n=$SMALL mbox=$MBOX_SMALL; fi
+        run "$peer" "$n" "$mbox" "$T/out.$peer"
+        if ((RUN_RC != 0)) || ! check "$peer" "$n" "$T/out.$peer"; then
+            msg="$peer on $mbox: exit $RUN_RC; ${CHECK:-}; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
+            if [[ $peer == s-nail ]]; then
+                # An optional peer: a failure skips it instead of the run.
+                SNAIL_SKIP="did not list the mailbox ($msg)"
+                continue 2
+            fi
+            die "$msg"
+        fi
+        LASTCHECK[$peer/$size]=$CHECK
+    done
+done
+if [[ -n $SNAIL_SKIP && -n $SNAIL ]]; then
+    PEERS=(raw imaplib)
+    ((HAVE_IMAPLS)) && PEERS+=(imapls)
+fi
+
+# ------------------------------------------------------------------ header
+
+say "imapls benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+peers="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+[[ -n $SNAIL ]] && peers+="; $("$SNAIL" -V 2>&1 | head -1 | cut -d, -f1)"
+say "peers: $peers"
+say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+say "mailboxes: $BENCH_USER/$MBOX_BIG, $N messages (seeded in ${SEED_BIG}s); $BENCH_USER/$MBOX_SMALL, $SMALL messages (seeded in ${SEED_SMALL}s)"
+TIMEFORMAT='%3R'
+{ time for ((i = 0; i < 10; i++)); do "$PY" -c pass; done; } 2>"$T/floor.py"
+{ time for ((i = 0; i < 10; i++)); do /bin/true; done; } 2>"$T/floor.true"
+say "start-up floor: python3 $(calc '%.1f' "$(cat "$T/floor.py") * 1000 / 10") ms, fork+exec /bin/true $(calc '%.2f' "$(cat "$T/floor.true") * 1000 / 10") ms"
+((HAVE_IMAPLS)) || say "imapls: not built, skipped"
+[[ -n $SNAIL_SKIP ]] && say "s-nail: $SNAIL_SKIP, skipped"
+
+# ------------------------------------------------------------------ measure
+
+for ((r = 1; r <= ROUNDS; r++)); do
+    for size in big small; do
+        if [[ $size == big ]]; then n=$N mbox=$MBOX_BIG; else n=$SMALL mbox=$MBOX_SMALL; fi
+        for peer in "${PEERS[@]}"; do
+            k=$peer/$size
+            if run "$peer" "$n" "$mbox" /dev/null; then
+                WALLS[$k]+=" $RUN_WALL"
+                RSS[$k]+=" $RUN_RSS"
+                CPUS[$k]+=" $RUN_CPU"
+            else
+                fail "$k, round $r: exit $RUN_RC; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
+            fi
+        done
+    done
+done
+
+# ------------------------------------------------------------------ report
+
+declare -A MED
+for peer in "${PEERS[@]}"; do
+    for size in big small; do
+        k=$peer/$size
+        [[ -n ${WALLS[$k]:-} ]] && MED[$k]=$(median <<<"${WALLS[$k]}")
+    done
+done
+ratio() { # KEY BASEKEY
+    if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
+}
+kib_mb() { calc '%.1f' "$1 / 1024"; }
+
+say ""
+for size in big small; do
+    if [[ $size == big ]]; then n=$N mbox=$MBOX_BIG; else n=$SMALL mbox=$MBOX_SMALL; fi
+    say "== $n messages ($BENCH_USER/$mbox), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
+    printf '%-9s %5s %9s %11s %9s %10s %9s %10s\n' tool runs wall "per 1000" CPU "peak RSS" "x raw" "x imaplib"
+    for peer in "${PEERS[@]}"; do
+        k=$peer/$size
+        runs=$(wc -w <<<"${WALLS[$k]:-}")
+        if ((runs == 0)); then
+            printf '%-9s %5s %s\n' "$peer" 0 failed
+            continue
+        fi
+        printf '%-9s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s %10s\n' "$peer" "$runs" "${MED[$k]}" \
+            "$(calc '%.4f' "${MED[$k]} * 1000000 / $n")" "$(median <<<"${CPUS[$k]}")" \
+            "$(kib_mb "$(fmax <<<"${RSS[$k]}")")" "$(ratio "$k" "raw/$size")" "$(ratio "$k" "imaplib/$size")"
+    done
+    say "   runs (wall s):"
+    for peer in "${PEERS[@]}"; do
+        say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer/$size]:-}" | sed 's/^,/ /')"
+    done
+    say ""
+done
+say "   checks (untimed first run):"
+for peer in "${PEERS[@]}"; do
+    for size in big small; do
+        [[ -n ${LASTCHECK[$peer/$size]:-} ]] && say "     $peer/$size: ${LASTCHECK[$peer/$size]}"
+    done
+done
+say "   raw: LOGIN, EXAMINE, UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) in one write, the responses read"
+say "   and discarded unparsed; imaplib: UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE),"
+say "   parsed to TSV; s-nail: -R -H, headline '%U %a %o %d %f %s', connecting to \"localhost\"."
+say "   peak RSS is the highest of the rounds; wall includes interpreter/process start-up."
+
+# ------------------------------------------------------------------ summary
+
+verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
+say ""
+say "== summary (targets from the issue, this run)"
+say "   medians, $N messages: $(for peer in raw imaplib s-nail imapls; do
+    if [[ -n ${MED[$peer/big]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer/big]}"; else printf '%s skipped; ' "$peer"; fi
+done | sed 's/; $//')"
+if [[ -n ${MED[imapls/big]:-} && -n ${MED[imapls/small]:-} ]]; then
+    a=$(calc '%.2f' "${MED[imapls/big]} / ${MED[raw/big]}")
+    b=$(calc '%.2f' "${MED[imapls/big]} / ${MED[imaplib/big]}")
+    rb=$(fmax <<<"${RSS[imapls/big]}")
+    rs=$(fmax <<<"${RSS[imapls/small]}")
+    say "   $N messages: imapls = $a x raw (target <= 1.5): $(verdict "$a <= 1.5");" \
+        "$b x imaplib (target <= 0.3): $(verdict "$b <= 0.3")"
+    say "   imapls peak RSS: $(kib_mb "$rs") MB for $SMALL messages, $(kib_mb "$rb") MB for $N" \
+        "(target <= 8 MB and about equal, within 1 MB): $(verdict "$rb <= 8192 && $rs <= 8192 && $rb - $rs <= 1024 && $rs - $rb <= 1024")"
+elif ((HAVE_IMAPLS)); then
+    say "   imapls: failed runs, no ratios"
+else
+    say "   imapls: not built, skipped (no ratios)"
+fi
+if ((FAILURES > 0)); then
+    say "   $FAILURES failed run(s): these numbers are not valid"
+    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
+    exit 1
+fi
+say "   all runs exited 0; the checked first runs listed $N and $SMALL messages"
+exit 0
