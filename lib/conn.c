@@ -67,6 +67,8 @@ struct conn {
 	char *login;		/* lines read by libcurl while opening */
 	size_t login_len;
 	bool login_full;
+	char *login_user;	/* a login left to the protocol module */
+	char *login_password;	/* (our own IMAP session); wiped */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -314,24 +316,27 @@ fail:
 	return -1;
 }
 
-/* Keep the lines libcurl read while opening (greeting, capabilities). */
-static size_t
-conn_header_cb(char *data, size_t size, size_t nmemb, void *arg)
+/* Keep a line read while opening (greeting, capabilities, login). */
+static void
+conn_keep_line(struct conn *c, const char *data, size_t keep)
 {
-	struct conn *c = arg;
-	size_t n = size * nmemb, keep = n;
-
 	while (keep > 0 && (data[keep - 1] == '\n' || data[keep - 1] == '\r'))
 		keep--;
 	if (c->login_full || c->login_len + keep + 1 > CONN_LOGIN_MAX) {
 		c->login_full = true;
-		return n;
+		return;
 	}
 	memcpy(c->login + c->login_len, data, keep);
 	c->login_len += keep;
 	c->login[c->login_len++] = '\n';
 	c->login[c->login_len] = '\0';
-	return n;
+}
+
+static size_t
+conn_header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	conn_keep_line(arg, data, size * nmemb);
+	return size * nmemb;
 }
 
 /* Show libcurl's part of the dialog (it speaks until login is done). */
@@ -878,9 +883,15 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 	c->tls = u->implicit_tls || !p->insecure;
 	/* Without a login there is nothing for libcurl to do that is worth
 	 * loading it for: a plain session, or an SMTP one over TLS of our own
-	 * (the submission of one message per process that cron makes). */
-	if (p->user == NULL && !p->netrc && p->netrc_file == NULL &&
-	    (!c->tls || u->proto == CONN_SMTP) &&
+	 * (the submission of one message per process that cron makes). An
+	 * IMAP login with a password by LOGIN or AUTHENTICATE PLAIN is left
+	 * to lib/imap too: libcurl and its thirty-odd libraries would be
+	 * most of the memory a listing takes (12 MB against 7). */
+	bool own_login = u->proto == CONN_IMAP && p->user != NULL &&
+	    p->password != NULL && (p->login_options == NULL ||
+	    strcasecmp(p->login_options, "AUTH=PLAIN") == 0);
+	if ((own_login || (p->user == NULL && !p->netrc && p->netrc_file == NULL)) &&
+	    (!c->tls || u->proto == CONN_SMTP || u->proto == CONN_IMAP) &&
 	    (p->pin == NULL || strncmp(p->pin, "sha256//", 8) == 0)) {
 		size_t hl = strlen(u->host);
 		trace_note(p->trace, "connecting to %s port %u", u->host, u->port);
@@ -896,6 +907,12 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 			r = conn_tls_handshake(c, e);
 		c->starttls_needed = c->tls && !u->implicit_tls;
 		c->greeting_pending = true;
+		if (r == 0 && own_login) {
+			c->login_user = strdup(p->user);
+			c->login_password = strdup(p->password);
+			if (c->login_user == NULL || c->login_password == NULL)
+				r = err_set(e, ERR_INTERNAL, "out of memory");
+		}
 	} else {
 		r = conn_open_curl(c, p, res, e);
 	}
@@ -961,6 +978,7 @@ conn_close(struct conn *c)
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c->login);
+	conn_login_done(c);
 	free(c);
 }
 
@@ -980,6 +998,32 @@ struct trace *
 conn_trace(const struct conn *c)
 {
 	return c->trace;
+}
+
+bool
+conn_login_pending(const struct conn *c, const char **user,
+    const char **password)
+{
+	*user = c->login_user;
+	*password = c->login_password;
+	return c->login_user != NULL;
+}
+
+void
+conn_login_done(struct conn *c)
+{
+	if (c->login_password != NULL) {
+		explicit_bzero(c->login_password, strlen(c->login_password));
+		free(c->login_password);
+	}
+	free(c->login_user);
+	c->login_user = c->login_password = NULL;
+}
+
+void
+conn_login_keep(struct conn *c, const char *line, size_t n)
+{
+	conn_keep_line(c, line, n);
 }
 
 const char *

@@ -108,7 +108,18 @@ enum conn_proto conn_proto(const struct conn *c);
 bool conn_tls(const struct conn *c);
 struct trace *conn_trace(const struct conn *c);
 
-/* The server lines libcurl read while opening the session (greeting,
+/* Whether the protocol module is to log in itself (an IMAP session with a
+ * password over our own socket; see conn_open), with what. */
+bool conn_login_pending(const struct conn *c, const char **user,
+	const char **password);
+
+/* The login is over: wipe and free the credentials. */
+void conn_login_done(struct conn *c);
+
+/* Keep a server line of the login phase (for conn_login_lines). */
+void conn_login_keep(struct conn *c, const char *line, size_t n);
+
+/* The server lines read while opening the session (greeting,
  * capabilities, login replies), each ending in '\n', CR removed. */
 const char *conn_login_lines(const struct conn *c, size_t *len);
 

@@ -1,6 +1,8 @@
 /* imap: response framing and commands. */
 #include "imap.h"
 #include "imap_utf7.h"
+
+#include <openssl/evp.h>
 #include "trace.h"
 
 #include <ctype.h>
@@ -146,20 +148,260 @@ imap_read_response(struct conn *c, struct imap_resp *r, imap_piece_fn *fn,
 	}
 }
 
-int
-imap_start(struct conn *c, struct mp_err *e)
+/* ---- The start of a session of our own: greeting, STARTTLS, login */
+
+#define IMAP_START_CAPS	4096
+
+struct imap_start {
+	struct conn *c;
+	char caps[IMAP_START_CAPS];	/* from the last CAPABILITY seen */
+	bool have_caps;
+	char text[256];			/* the last line, sanitized */
+	unsigned tagno;
+};
+
+static void imap_caps_from(char *caps, size_t cap, const struct imap_value *list);
+static bool imap_caps_has(const char *caps, const char *cap);
+
+/* Each line of the start is kept (conn_login_lines) and looked at for
+ * capabilities. */
+static int
+imap_start_piece(void *arg, enum imap_piece kind, const char *p, size_t n)
+{
+	struct imap_start *st = arg;
+	struct imap_response r;
+	struct mp_err ignored;
+
+	if (kind != IMAP_PIECE_TEXT)
+		return 0;
+	conn_login_keep(st->c, p, n);
+	err_sanitize(st->text, sizeof st->text, p, n);
+	if (memmem(p, n, "CAPABILITY", 10) == NULL ||
+	    imap_parse_response(p, n, &r, &ignored) < 0)
+		return 0;
+	if (strcmp(r.code, "CAPABILITY") == 0) {
+		imap_caps_from(st->caps, sizeof st->caps, &r.code_args);
+		st->have_caps = true;
+	} else if (strcmp(r.name, "CAPABILITY") == 0) {
+		imap_caps_from(st->caps, sizeof st->caps, &r.data);
+		st->have_caps = true;
+	}
+	imap_parse_free(&r);
+	return 0;
+}
+
+/* Read responses up to the tagged reply to tag (or a continuation when
+ * cont is set); r is that reply. */
+static int
+imap_start_wait(struct imap_start *st, const char *tag, bool cont,
+    struct imap_resp *r, struct mp_err *e)
+{
+	for (;;) {
+		if (imap_read_response(st->c, r, imap_start_piece, st, e) < 0)
+			return -1;
+		if (r->kind == IMAP_TAGGED && strcmp(r->tag, tag) == 0)
+			return 0;
+		if (r->kind == IMAP_CONTINUATION && cont)
+			return 0;
+		if (r->kind == IMAP_UNTAGGED && r->status == IMAP_BYE)
+			return err_set(e, ERR_TEMP, "server closed the session: %s",
+			    st->text);
+		if (r->kind != IMAP_UNTAGGED)
+			return err_set(e, ERR_PROTOCOL, "unexpected IMAP response: %s",
+			    st->text);
+	}
+}
+
+/* Send "TAG verb" and read up to its tagged reply. */
+static int
+imap_start_cmd(struct imap_start *st, const char *verb, struct imap_resp *r,
+    struct mp_err *e)
+{
+	char tag[16];
+
+	snprintf(tag, sizeof tag, "A%03u", ++st->tagno);
+	if (conn_sendf(st->c, e, "%s %s", tag, verb) < 0 || conn_flush(st->c, e) < 0)
+		return -1;
+	return imap_start_wait(st, tag, false, r, e);
+}
+
+static int
+imap_start_caps(struct imap_start *st, struct mp_err *e)
 {
 	struct imap_resp r;
 
+	if (st->have_caps)
+		return 0;
+	if (imap_start_cmd(st, "CAPABILITY", &r, e) < 0)
+		return -1;
+	if (r.status != IMAP_OK || !st->have_caps)
+		return err_set(e, ERR_PROTOCOL, "CAPABILITY failed: %s", st->text);
+	return 0;
+}
+
+/* A login argument as an atom, a quoted string, or a literal (waiting
+ * for "+") when it has characters a quoted string cannot carry. Secrets
+ * are not traced: the trace redacts LOGIN lines, and literals are not
+ * traced. */
+static int
+imap_start_astring(struct imap_start *st, const char *tag, const char *s,
+    char *line, size_t *len, size_t cap, struct mp_err *e)
+{
+	size_t n = strlen(s), i;
+	bool quotable = true;
+	struct imap_resp r;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch >= 0x7f)
+			quotable = false;
+	}
+	if (quotable && n > 0 && strcspn(s, "(){ %*\"\\]") == n) {
+		if (*len + n + 2 > cap)
+			return err_set(e, ERR_USAGE, "user name or password too long");
+		line[(*len)++] = ' ';
+		memcpy(line + *len, s, n);
+		*len += n;
+		return 0;
+	}
+	if (quotable) {
+		if (*len + 2 * n + 4 > cap)
+			return err_set(e, ERR_USAGE, "user name or password too long");
+		line[(*len)++] = ' ';
+		line[(*len)++] = '"';
+		for (i = 0; i < n; i++) {
+			if (s[i] == '"' || s[i] == '\\')
+				line[(*len)++] = '\\';
+			line[(*len)++] = s[i];
+		}
+		line[(*len)++] = '"';
+		return 0;
+	}
+	/* The line so far goes out with the announcement; the literal
+	 * follows after the server's "+". */
+	int k = snprintf(line + *len, cap - *len, " {%zu}", n);
+	if (k < 0 || (size_t)k >= cap - *len)
+		return err_set(e, ERR_USAGE, "user name or password too long");
+	*len += (size_t)k;
+	if (conn_send_line(st->c, line, *len, e) < 0 || conn_flush(st->c, e) < 0)
+		return -1;
+	*len = 0;
+	if (imap_start_wait(st, tag, true, &r, e) < 0)
+		return -1;
+	if (r.kind != IMAP_CONTINUATION)
+		return err_set(e, ERR_AUTH, "login refused: %s", st->text);
+	return conn_write(st->c, s, n, e);
+}
+
+static int
+imap_start_login(struct imap_start *st, const char *user, const char *pw,
+    struct mp_err *e)
+{
+	char tag[16], line[2048], sasl[1024], b64[1400];
+	size_t len, un = strlen(user), pn = strlen(pw);
+	struct imap_resp r;
+	int ret = -1;
+
+	snprintf(tag, sizeof tag, "A%03u", ++st->tagno);
+	if (imap_caps_has(st->caps, "AUTH=PLAIN")) {
+		/* RFC 4616: authzid NUL authcid NUL password. */
+		if (un + pn + 2 > sizeof sasl)
+			return err_set(e, ERR_USAGE, "user name or password too long");
+		sasl[0] = '\0';
+		memcpy(sasl + 1, user, un);
+		sasl[un + 1] = '\0';
+		memcpy(sasl + un + 2, pw, pn);
+		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)sasl,
+		    (int)(un + pn + 2));
+		if (imap_caps_has(st->caps, "SASL-IR")) {
+			if (conn_sendf(st->c, e, "%s AUTHENTICATE PLAIN %s", tag, b64) < 0)
+				goto out;
+		} else {
+			if (conn_sendf(st->c, e, "%s AUTHENTICATE PLAIN", tag) < 0 ||
+			    conn_flush(st->c, e) < 0 ||
+			    imap_start_wait(st, tag, true, &r, e) < 0)
+				goto out;
+			if (r.kind != IMAP_CONTINUATION)
+				goto refused;
+			if (conn_send_line(st->c, b64, strlen(b64), e) < 0)
+				goto out;
+		}
+	} else if (imap_caps_has(st->caps, "LOGINDISABLED")) {
+		ret = err_set(e, ERR_UNAVAILABLE, "the server allows no login here "
+		    "(LOGINDISABLED, no AUTH=PLAIN)");
+		goto out;
+	} else {
+		len = (size_t)snprintf(line, sizeof line, "%s LOGIN", tag);
+		if (imap_start_astring(st, tag, user, line, &len, sizeof line, e) < 0 ||
+		    imap_start_astring(st, tag, pw, line, &len, sizeof line, e) < 0)
+			goto out;
+		/* What is left of the line (maybe nothing after a literal). */
+		if (len > 0 ? conn_send_line(st->c, line, len, e) < 0 :
+		    conn_write(st->c, "\r\n", 2, e) < 0)
+			goto out;
+	}
+	if (conn_flush(st->c, e) < 0 || imap_start_wait(st, tag, false, &r, e) < 0)
+		goto out;
+refused:
+	if (r.kind == IMAP_TAGGED && r.status == IMAP_OK)
+		ret = 0;
+	else if (strstr(st->text, "[UNAVAILABLE]") != NULL)
+		ret = err_set(e, ERR_TEMP, "login failed for now: %s", st->text);
+	else
+		ret = err_set(e, ERR_AUTH, "authentication failed for user '%s': %s",
+		    user, st->text);
+out:
+	explicit_bzero(sasl, sizeof sasl);
+	explicit_bzero(b64, sizeof b64);
+	explicit_bzero(line, sizeof line);
+	return ret;
+}
+
+int
+imap_start(struct conn *c, struct mp_err *e)
+{
+	struct imap_start st = { .c = c };
+	struct imap_resp r;
+	const char *user, *pw;
+	bool preauth;
+	int ret;
+
 	if (!conn_greeting_pending(c))
 		return 0;
-	if (imap_read_response(c, &r, NULL, NULL, e) < 0)
+	if (imap_read_response(c, &r, imap_start_piece, &st, e) < 0)
 		return -1;
-	if (r.kind == IMAP_UNTAGGED && (r.status == IMAP_OK || r.status == IMAP_PREAUTH))
-		return 0;
 	if (r.kind == IMAP_UNTAGGED && r.status == IMAP_BYE)
-		return err_set(e, ERR_TEMP, "server refused the session (BYE)");
-	return err_set(e, ERR_PROTOCOL, "server greeting is not '* OK'");
+		return err_set(e, ERR_TEMP, "server refused the session: %s", st.text);
+	if (r.kind != IMAP_UNTAGGED || (r.status != IMAP_OK && r.status != IMAP_PREAUTH))
+		return err_set(e, ERR_PROTOCOL, "server greeting is not '* OK'");
+	preauth = r.status == IMAP_PREAUTH;
+	if (conn_starttls_needed(c)) {
+		/* After PREAUTH there is no STARTTLS (RFC 3501 6.2.1). */
+		if (preauth)
+			return err_set(e, ERR_UNAVAILABLE, "the server greeted with "
+			    "PREAUTH, so TLS cannot be started: use imaps:// or "
+			    "--insecure");
+		if (imap_start_caps(&st, e) < 0)
+			return -1;
+		if (!imap_caps_has(st.caps, "STARTTLS"))
+			return err_set(e, ERR_UNAVAILABLE, "the server does not offer "
+			    "STARTTLS: use imaps:// or --insecure");
+		if (imap_start_cmd(&st, "STARTTLS", &r, e) < 0)
+			return -1;
+		if (r.status != IMAP_OK)
+			return err_set(e, ERR_UNAVAILABLE, "STARTTLS refused: %s",
+			    st.text);
+		if (conn_starttls(c, e) < 0)
+			return -1;
+		st.have_caps = false;	/* they may change with TLS */
+	}
+	if (!conn_login_pending(c, &user, &pw))
+		return 0;
+	ret = preauth ? 0 : imap_start_caps(&st, e);
+	if (ret == 0 && !preauth)
+		ret = imap_start_login(&st, user, pw, e);
+	conn_login_done(c);
+	return ret;
 }
 
 void
@@ -251,8 +493,14 @@ imap_utf8(const struct imap *im)
 bool
 imap_has_cap(const struct imap *im, const char *cap)
 {
+	return imap_caps_has(im->caps, cap);
+}
+
+static bool
+imap_caps_has(const char *caps, const char *cap)
+{
 	size_t n = strlen(cap);
-	const char *p = im->caps;
+	const char *p = caps;
 
 	while (*p != '\0') {
 		size_t w = strcspn(p, " ");
@@ -268,20 +516,24 @@ imap_has_cap(const struct imap *im, const char *cap)
 static void
 imap_set_caps(struct imap *im, const struct imap_value *list)
 {
+	imap_caps_from(im->caps, sizeof im->caps, list);
+}
+
+static void
+imap_caps_from(char *caps, size_t cap, const struct imap_value *list)
+{
 	size_t i, len = 0;
 
-	im->caps[0] = '\0';
+	caps[0] = '\0';
 	for (i = 0; i < list->count; i++) {
 		const struct imap_value *v = &list->items[i];
-		if (v->type != IMAP_V_ATOM && v->type != IMAP_V_NUMBER)
-			continue;
-		if (v->type == IMAP_V_NUMBER || len + v->len + 2 > sizeof im->caps)
+		if (v->type != IMAP_V_ATOM || len + v->len + 2 > cap)
 			continue;
 		if (len > 0)
-			im->caps[len++] = ' ';
-		memcpy(im->caps + len, v->str, v->len);
+			caps[len++] = ' ';
+		memcpy(caps + len, v->str, v->len);
 		len += v->len;
-		im->caps[len] = '\0';
+		caps[len] = '\0';
 	}
 }
 
