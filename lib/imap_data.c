@@ -120,8 +120,11 @@ imap_data_search(const struct imap_response *r, struct seqset *set,
 		i++;
 	if (i < d->count && imap_data_is(&d->items[i], "UID"))
 		i++;
-	for (; i + 1 < d->count; i += 2) {
+	for (; i < d->count; i += 2) {
 		const struct imap_value *v = &d->items[i + 1];
+		if (i + 1 == d->count)
+			return err_set(e, ERR_PROTOCOL, "malformed ESEARCH response: "
+			    "a result name without a value");
 		if (!imap_data_is(&d->items[i], "ALL"))
 			continue;
 		if (v->type == IMAP_V_NUMBER) {
@@ -209,34 +212,66 @@ imap_data_fetch(const struct imap_response *r, struct imap_data_fetch *f,
 	return 0;
 }
 
+/* n digits at s as a number, or -1. */
+static int
+imap_data_digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int
 imap_data_date(const char *s, size_t n, char *out, size_t cap)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char buf[32];
-	int day, year, hh, mm, ss, m, k;
-	char mon[4], sign;
-	unsigned zone;
-	const char *p;
+	static const char months[][4] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	};
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	char d[26];
+	int day, m, year, hh, mm, ss, zh, zm, k;
 
-	if (n >= sizeof buf)
+	/* date-day-fixed "-" date-month "-" date-year SP time SP zone, the
+	 * day as " 7" or "07" (RFC 3501); "7" is taken too. */
+	if (n == 25) {
+		d[0] = ' ';
+		memcpy(d + 1, s, 25);
+	} else if (n == 26) {
+		memcpy(d, s, 26);
+	} else {
 		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	/* date-day-fixed: " 7" or "07" or "7". */
-	if (sscanf(buf, "%2d-%3c-%4d %2d:%2d:%2d %c%4u%n", &day, mon, &year, &hh,
-	    &mm, &ss, &sign, &zone, &k) != 8 || (size_t)k != n)
+	}
+	if (d[0] == ' ')
+		d[0] = '0';
+	if (d[2] != '-' || d[6] != '-' || d[11] != ' ' || d[14] != ':' ||
+	    d[17] != ':' || d[20] != ' ' || (d[21] != '+' && d[21] != '-'))
 		return -1;
-	mon[3] = '\0';
-	if ((p = strstr(months, mon)) == NULL || (p - months) % 3 != 0)
+	for (m = 0; m < 12; m++) {
+		if (strncasecmp(d + 3, months[m], 3) == 0)
+			break;
+	}
+	day = imap_data_digits(d, 2);
+	year = imap_data_digits(d + 7, 4);
+	hh = imap_data_digits(d + 12, 2);
+	mm = imap_data_digits(d + 15, 2);
+	ss = imap_data_digits(d + 18, 2);
+	zh = imap_data_digits(d + 22, 2);
+	zm = imap_data_digits(d + 24, 2);
+	if (m == 12 || day < 1 || day > mdays[m] || year < 0 || hh < 0 || hh > 23 ||
+	    mm < 0 || mm > 59 || ss < 0 || ss > 60 || zh < 0 || zm < 0 || zm > 59)
 		return -1;
-	m = (int)(p - months) / 3 + 1;
-	if (day < 1 || day > 31 || year < 1000 || hh > 23 || mm > 59 || ss > 60 ||
-	    hh < 0 || mm < 0 || ss < 0 || (sign != '+' && sign != '-') ||
-	    zone % 100 > 59 || !(buf[n - 5] == '+' || buf[n - 5] == '-'))
+	if (m == 1 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 ||
+	    year % 400 == 0)))
 		return -1;
-	k = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%c%02u:%02u", year, m,
-	    day, hh, mm, ss, sign, zone / 100, zone % 100);
+	k = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year,
+	    m + 1, day, hh, mm, ss, d[21], zh, zm);
 	return k < 0 || (size_t)k >= cap ? -1 : 0;
 }
 

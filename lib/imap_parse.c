@@ -362,6 +362,11 @@ imap_parse_list(struct imap_parse_state *st, char closer, int depth,
 		}
 		if (closer == '\0' && imap_parse_at_end(st))
 			break;
+		/* "((a b)(c d))": RFC 3501 writes address lists and
+		 * multipart bodies as 1*address, lists with no space between. */
+		if (st->pos < st->n && st->buf[st->pos] == '(' && st->top > base &&
+		    st->stack[st->top - 1].type == IMAP_V_LIST)
+			continue;
 		if (st->pos < st->n && st->buf[st->pos] == ' ') {
 			st->pos++;
 			/* Tolerate a trailing space before the end. */

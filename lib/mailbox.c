@@ -159,7 +159,8 @@ mailbox_status_each(struct imap *im, struct mailbox_listing *ls, struct mp_err *
 			break;
 		}
 		imap_cmd_begin(im, "STATUS");
-		imap_cmd_mailbox(im, ls->list[i].name);
+		/* The name as the server spelled it, not re-encoded. */
+		imap_cmd_string(im, ls->list[i].wire, strlen(ls->list[i].wire));
 		imap_cmd_add(im, items);
 		r = imap_cmd_send(im, c, e);
 		sent++;
