@@ -47,6 +47,10 @@ fuzz_walk(const struct imap_response *r, const struct imap_value *v,
 		fuzz_check(v->items == NULL && v->count == 0);
 		break;
 	case IMAP_V_NUMBER:
+		/* Its digits stay in the input. */
+		fuzz_check(v->str != NULL && v->len > 0 && v->count == 0);
+		fuzz_check(fuzz_in_input(v->str, v->len, buf, n));
+		break;
 	case IMAP_V_NIL:
 		fuzz_check(v->str == NULL && v->len == 0 && v->count == 0);
 		break;
