@@ -74,6 +74,8 @@ struct ls_rows {
 	size_t ncols;
 	const char *mailbox;
 	uint32_t uidvalidity;
+	bool has_mailbox, has_uidvalidity;	/* among the columns */
+	char items[256];		/* what to FETCH */
 	struct imap_data_buf buf;
 	uint64_t rows;
 };
@@ -188,6 +190,15 @@ ls_row(void *arg, const struct imap_response *r, const struct imap_data_fetch *f
 		}
 		ls_field(ls, i, b->p != NULL ? b->p : "", b->len, false);
 	}
+	if (ls->o->json) {
+		/* Every JSON row names its message fully. */
+		if (!ls->has_mailbox) {
+			fputs(",\"mailbox\":", stdout);
+			out_json_str(stdout, ls->mailbox, strlen(ls->mailbox));
+		}
+		if (!ls->has_uidvalidity)
+			printf(",\"uidvalidity\":%u", ls->uidvalidity);
+	}
 	puts(ls->o->json ? "}" : "");
 	ls->rows++;
 	if (ferror(stdout))
@@ -217,6 +228,8 @@ ls_columns(struct ls_rows *ls, const char *spec, char *items, size_t cap)
 			tool_die(EX_USAGE, "-o: too many columns");
 		ls->cols[ls->ncols++] = (enum ls_col)k;
 		need[k] = true;
+		ls->has_mailbox |= k == LS_MAILBOX;
+		ls->has_uidvalidity |= k == LS_UIDVALIDITY;
 		p += len;
 		if (*p == ',')
 			p++;
@@ -261,18 +274,18 @@ ls_print_uids(const struct seqset *set)
 }
 
 static int
-ls_messages(struct imap *im, const struct ls_opts *o, const char *name,
+ls_messages(struct imap *im, struct ls_rows *lsp, const char *name,
     struct mp_err *e)
 {
-	struct ls_rows ls = { .o = o, .mailbox = name };
+	struct ls_rows ls = *lsp;
+	const struct ls_opts *o = ls.o;
 	struct mailbox_info info;
 	struct seqset set = { 0 };
-	char items[256];
+	const char *items = ls.items;
 	bool searched = o->search != NULL;
 	int status = 0;
 
-	ls_columns(&ls, o->columns ? o->columns : LS_DEFAULT_COLUMNS, items,
-	    sizeof items);
+	ls.mailbox = name;
 	if (mailbox_open(im, name, true, &info, e) < 0)
 		return -1;
 	ls.uidvalidity = info.uidvalidity;
@@ -405,6 +418,7 @@ main(int argc, const char **argv)
 		POPT_TABLEEND
 	};
 	struct cli_session s = { 0 };
+	struct ls_rows rows = { .o = &o };
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
@@ -436,6 +450,9 @@ main(int argc, const char **argv)
 		    "--json -o uid");
 	if (name != NULL && name[0] == '\0')
 		tool_die(EX_USAGE, "empty mailbox name");
+	if (name != NULL)
+		ls_columns(&rows, o.columns ? o.columns : LS_DEFAULT_COLUMNS,
+		    rows.items, sizeof rows.items);
 
 	if (cli_session_prepare(&s, CONN_IMAP, url, &e) < 0)
 		tool_fail(&e);
@@ -453,7 +470,7 @@ main(int argc, const char **argv)
 			p += len + strspn(p + len, " ");
 		}
 	} else if (name != NULL) {
-		status = ls_messages(im, &o, name, &e);
+		status = ls_messages(im, &rows, name, &e);
 	} else {
 		status = ls_mailboxes(im, &o, &e);
 	}

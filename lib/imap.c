@@ -635,8 +635,15 @@ imap_pump(struct imap *im, struct mp_err *e)
 		im->cont = true;
 		return 0;
 	}
-	if (imap_parse_response(im->rb, im->rblen, &r, e) < 0)
-		return -1;
+	if (imap_parse_response(im->rb, im->rblen, &r, e) < 0) {
+		char shown[64], why[sizeof e->text];
+		const char *cr = memchr(im->rb, '\r', im->rblen);
+		size_t n = cr != NULL ? (size_t)(cr - im->rb) : im->rblen;
+		err_sanitize(shown, sizeof shown, im->rb, n);
+		snprintf(why, sizeof why, "%s", e->text);
+		return err_set(e, ERR_PROTOCOL, "malformed response '%s%s': %s", shown,
+		    n >= sizeof shown ? "..." : "", why);
+	}
 	ret = 0;
 	if (strcmp(r.code, "CAPABILITY") == 0)
 		imap_set_caps(im, &r.code_args);
@@ -831,6 +838,9 @@ imap_cmd_send(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
 			return -1;
 		pos = l->start + l->len;
 	}
+	/* After a literal the line may have nothing more than its end. */
+	if (pos > 0 && pos == im->cblen)
+		return conn_write(im->c, "\r\n", 2, e);
 	return conn_send_line(im->c, im->cb + pos, im->cblen - pos, e);
 }
 
