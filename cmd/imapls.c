@@ -293,15 +293,18 @@ ls_messages(struct imap *im, struct ls_rows *lsp, const char *name,
 		ls_header(&ls);
 	if (info.exists == 0 && !searched)
 		return 0;
-	if (searched || o->uids) {
+	if (o->uids) {
 		if (mailbox_search(im, searched ? o->search : "ALL", &set, e) < 0)
 			return -1;
-		if (o->uids)
-			ls_print_uids(&set);
-		else if (set.n > 0 &&
-		    mailbox_fetch(im, &set, items, ls_row, &ls, NULL, e) < 0)
+		ls_print_uids(&set);
+		if (searched && set.n == 0)
+			status = 1;
+	} else if (searched) {
+		uint64_t found;
+		if (mailbox_fetch_search(im, o->search, items, ls_row, &ls, &found,
+		    e) < 0)
 			status = -1;
-		if (status == 0 && searched && set.n == 0)
+		else if (found == 0)
 			status = 1;
 	} else if (mailbox_fetch(im, NULL, items, ls_row, &ls, NULL, e) < 0) {
 		status = -1;

@@ -393,57 +393,113 @@ mailbox_fetch_untagged(void *arg, const struct imap_response *r,
 	return f->fn(f->arg, r, &d, e);
 }
 
+/* Counts the rows passed on. */
+struct mailbox_counting {
+	mailbox_fetch_fn *fn;
+	void *arg;
+	uint64_t rows;
+};
+
+static int
+mailbox_count_row(void *arg, const struct imap_response *r,
+    const struct imap_data_fetch *f, struct mp_err *e)
+{
+	struct mailbox_counting *c = arg;
+
+	c->rows++;
+	return c->fn(c->arg, r, f, e);
+}
+
+/* One UID FETCH for setspec, waited for: each piece after the one before
+ * has completed, because servers (Dovecot) run pipelined FETCH commands
+ * side by side and their rows would come out mixed. */
+static int
+mailbox_fetch_one(struct imap *im, const char *setspec, const char *items,
+    struct mp_err *e)
+{
+	struct imap_cmd cmd;
+
+	imap_cmd_begin(im, "UID FETCH");
+	imap_cmd_add(im, setspec);
+	imap_cmd_add(im, items);
+	if (imap_run(im, &cmd, e) < 0)
+		return -1;
+	if (cmd.status != IMAP_OK)
+		return imap_cmd_error(&cmd, "UID FETCH", ERR_UNAVAILABLE, ERR_PROTOCOL,
+		    e);
+	return 0;
+}
+
 int
 mailbox_fetch(struct imap *im, const struct seqset *set, const char *items,
     mailbox_fetch_fn *fn, void *arg, uint64_t *expunged, struct mp_err *e)
 {
 	struct mailbox_fetching f = { .fn = fn, .arg = arg };
-	struct imap_cmd *cmds;
 	char buf[MAILBOX_SET_OCTETS + 1];
-	size_t pos = 0, sent = 0, i;
+	size_t pos = 0;
 	int r = 0;
 
-	if ((cmds = calloc(IMAP_INFLIGHT_MAX, sizeof *cmds)) == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
 	imap_set_handler(im, mailbox_fetch_untagged, &f);
-	for (;;) {
-		struct imap_cmd *c = &cmds[sent % IMAP_INFLIGHT_MAX];
-		if (set == NULL) {
-			if (sent > 0)
-				break;
-			snprintf(buf, sizeof buf, "1:*");
-		} else if (seqset_format(set, &pos, buf, sizeof buf) == 0) {
-			break;
-		}
-		if (sent >= IMAP_INFLIGHT_MAX) {
-			if ((r = imap_wait(im, c, e)) < 0)
-				break;
-			if (c->status != IMAP_OK) {
-				r = imap_cmd_error(c, "UID FETCH", ERR_UNAVAILABLE,
-				    ERR_PROTOCOL, e);
-				break;
-			}
-		}
-		imap_cmd_begin(im, "UID FETCH");
-		imap_cmd_add(im, buf);
-		imap_cmd_add(im, items);
-		if ((r = imap_cmd_send(im, c, e)) < 0)
-			break;
-		sent++;
-	}
-	for (i = 0; r == 0 && i < sent && i < IMAP_INFLIGHT_MAX; i++) {
-		/* In the order sent, so that errors name the first one. */
-		struct imap_cmd *c = &cmds[(sent > IMAP_INFLIGHT_MAX ?
-		    sent - IMAP_INFLIGHT_MAX + i : i) % IMAP_INFLIGHT_MAX];
-		if ((r = imap_wait(im, c, e)) < 0)
-			break;
-		if (c->status != IMAP_OK)
-			r = imap_cmd_error(c, "UID FETCH", ERR_UNAVAILABLE,
-			    ERR_PROTOCOL, e);
-	}
+	if (set == NULL)
+		r = mailbox_fetch_one(im, "1:*", items, e);
+	while (r == 0 && set != NULL && seqset_format(set, &pos, buf, sizeof buf) > 0)
+		r = mailbox_fetch_one(im, buf, items, e);
 	imap_set_handler(im, NULL, NULL);
-	free(cmds);
 	if (expunged != NULL)
 		*expunged = f.expunged;
 	return r;
+}
+
+int
+mailbox_fetch_search(struct imap *im, const char *criteria, const char *items,
+    mailbox_fetch_fn *fn, void *arg, uint64_t *found, struct mp_err *e)
+{
+	struct mailbox_fetching f = { .fn = fn, .arg = arg };
+	struct mailbox_counting cnt = { .fn = fn, .arg = arg };
+	struct imap_cmd search, fetch;
+	struct seqset set = { 0 };
+	int r;
+
+	*found = 0;
+	if (!imap_has_cap(im, "SEARCHRES")) {
+		if (mailbox_search(im, criteria, &set, e) < 0)
+			r = -1;
+		else
+			r = set.n == 0 ? 0 : mailbox_fetch(im, &set, items,
+			    mailbox_count_row, &cnt, NULL, e);
+		seqset_free(&set);
+		*found = cnt.rows;
+		return r;
+	}
+	/* RFC 5182: the result stays on the server as "$", and both
+	 * commands go out at once; one FETCH keeps the rows in order. */
+	if (criteria[strspn(criteria, " \t")] == '\0')
+		return err_set(e, ERR_USAGE, "empty search criteria");
+	f.fn = mailbox_count_row;
+	f.arg = &cnt;
+	imap_cmd_begin(im, "UID SEARCH RETURN (SAVE)");
+	if (imap_criteria_8bit(im, criteria))
+		imap_cmd_add(im, "CHARSET UTF-8");
+	imap_cmd_criteria(im, criteria);
+	if (imap_cmd_send(im, &search, e) < 0)
+		return -1;
+	imap_cmd_begin(im, "UID FETCH $");
+	imap_cmd_add(im, items);
+	if (imap_cmd_send(im, &fetch, e) < 0)
+		return -1;
+	imap_set_handler(im, mailbox_fetch_untagged, &f);
+	r = imap_wait(im, &search, e);
+	if (r == 0)
+		r = imap_wait(im, &fetch, e);
+	imap_set_handler(im, NULL, NULL);
+	*found = cnt.rows;
+	if (r < 0)
+		return -1;
+	if (search.status != IMAP_OK)
+		return imap_cmd_error(&search, "search", strcmp(search.code,
+		    "BADCHARSET") == 0 ? ERR_USAGE : ERR_UNAVAILABLE, ERR_USAGE, e);
+	if (fetch.status != IMAP_OK)
+		return imap_cmd_error(&fetch, "UID FETCH", ERR_UNAVAILABLE,
+		    ERR_PROTOCOL, e);
+	return 0;
 }

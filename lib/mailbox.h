@@ -72,11 +72,20 @@ typedef int mailbox_fetch_fn(void *arg, const struct imap_response *r,
 
 /* UID FETCH set (normalized; NULL for every message, "1:*") items
  * ("(UID FLAGS ...)"), split into commands of at most about 1,000
- * octets and pipelined; fn sees each message as its response arrives.
- * FETCH responses without a UID (unsolicited flag changes) are not
- * passed on. *expunged counts EXPUNGE responses seen meanwhile (may be
- * NULL). */
+ * octets, each sent when the one before has completed: servers run
+ * pipelined FETCH commands side by side, and the rows must come in
+ * mailbox order. fn sees each message as its response arrives. FETCH
+ * responses without a UID (unsolicited flag changes) are not passed
+ * on. *expunged counts EXPUNGE responses seen meanwhile (may be NULL). */
 int mailbox_fetch(struct imap *im, const struct seqset *set, const char *items,
 	mailbox_fetch_fn *fn, void *arg, uint64_t *expunged, struct mp_err *e);
+
+/* Fetch items of the messages matching criteria (see mailbox_search),
+ * in mailbox order; *found is the number passed to fn. With SEARCHRES
+ * (RFC 5182) as "UID SEARCH RETURN (SAVE)" and "UID FETCH $" sent
+ * together, else mailbox_search then mailbox_fetch. Errors as those. */
+int mailbox_fetch_search(struct imap *im, const char *criteria,
+	const char *items, mailbox_fetch_fn *fn, void *arg, uint64_t *found,
+	struct mp_err *e);
 
 #endif

@@ -362,13 +362,17 @@ for r in rows:
 	assert_success
 	[ "$(lines_of "$output")" -eq 20000 ]
 	cmp <(printf '%s\n' "$output") <(seq 1 20000)
-	# A scattered search result (6,878 UIDs) goes out as several UID
-	# FETCH commands: the rows are those --uids gives, in order.
+	# A scattered search result (6,878 UIDs): with SEARCHRES one
+	# "UID FETCH $" sent with the search; the rows are those --uids
+	# gives, in order (several pipelined FETCH commands would come back
+	# mixed from Dovecot).
 	"$LS" --search 'SUBJECT "5"' --uids "${CAROL[@]}" ls-big >"$BATS_TEST_TMPDIR/u1"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/u1")" -eq 6878 ]
 	"$LS" -v --search 'SUBJECT "5"' -o uid "${CAROL[@]}" ls-big >"$BATS_TEST_TMPDIR/u2" 2>"$BATS_TEST_TMPDIR/err"
 	cmp "$BATS_TEST_TMPDIR/u1" "$BATS_TEST_TMPDIR/u2"
-	[ "$(grep -c '^C: A[0-9]* UID FETCH ' "$BATS_TEST_TMPDIR/err")" -gt 1 ]
+	[ "$(grep -c '^C: A[0-9]* UID FETCH ' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q '^C: A[0-9]* UID SEARCH RETURN (SAVE) SUBJECT "5"$' "$BATS_TEST_TMPDIR/err"
+	grep -q '^C: A[0-9]* UID FETCH \$ (UID)$' "$BATS_TEST_TMPDIR/err"
 }
 
 # ---------------------------------------------------------------- errors
@@ -589,5 +593,17 @@ for r in rows:
 	run --separate-stderr "$LS" --insecure --timeout 5 --uids --search 'SUBJECT "Köln"' "$url" INBOX
 	assert_success
 	assert_output 3
+	dialog_finish
+}
+
+@test "dialog: UTF8=ACCEPT enabled: names and search text as UTF-8, no CHARSET" {
+	dialog_start imapls-utf8-accept
+	local url="imap://127.0.0.1:$DIALOG_PORT"
+	run --separate-stderr "$LS" --insecure --timeout 5 "$url"
+	assert_success
+	assert_output $'Входящие\t/\t\nINBOX\t/\t'
+	run --separate-stderr "$LS" --insecure --timeout 5 --uids --search 'SUBJECT "Köln"' "$url" Входящие
+	assert_success
+	assert_output 2
 	dialog_finish
 }
