@@ -457,6 +457,7 @@ struct imap {
 	size_t nlits;
 	char cbtag[16];
 	struct mp_err cberr;		/* first building error, or ERR_NONE */
+	struct seqset *cbset;		/* for the reply's response code */
 	/* The response being read. */
 	char *rb;
 	size_t rblen, rbcap;
@@ -599,6 +600,15 @@ imap_complete(struct imap *im, const struct imap_response *r, struct mp_err *e)
 			continue;
 		cmd->status = imap_status_of(r->status);
 		snprintf(cmd->code, sizeof cmd->code, "%s", r->code);
+		if (cmd->code_set != NULL && r->code_args.count > 0) {
+			const struct imap_value *v =
+			    &r->code_args.items[r->code_args.count - 1];
+			struct mp_err pe;
+			if ((v->type == IMAP_V_ATOM || v->type == IMAP_V_NUMBER) &&
+			    seqset_parse(cmd->code_set, v->str, v->len, &pe) < 0)
+				return err_set(e, pe.kind == ERR_INTERNAL ? ERR_INTERNAL :
+				    ERR_PROTOCOL, "[%s] response code: %s", r->code, pe.text);
+		}
 		err_sanitize(cmd->text, sizeof cmd->text, r->text, r->text_len);
 		memmove(im->inflight + i, im->inflight + i + 1,
 		    (im->ninflight - i - 1) * sizeof im->inflight[0]);
@@ -699,10 +709,17 @@ imap_cmd_begin(struct imap *im, const char *verb)
 {
 	im->cblen = 0;
 	im->nlits = 0;
+	im->cbset = NULL;
 	err_clear(&im->cberr);
 	imap_next_tag(&im->tagno, im->cbtag, sizeof im->cbtag);
 	imap_cmd_put(im, im->cbtag, strlen(im->cbtag));
 	imap_cmd_add(im, verb);
+}
+
+void
+imap_cmd_code_set(struct imap *im, struct seqset *set)
+{
+	im->cbset = set;
 }
 
 void
@@ -820,6 +837,7 @@ imap_cmd_send(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
 			return -1;
 	}
 	memset(cmd, 0, sizeof *cmd);
+	cmd->code_set = im->cbset;
 	snprintf(cmd->tag, sizeof cmd->tag, "%s", im->cbtag);
 	cmd->status = IMAP_NONE;
 	im->inflight[im->ninflight++] = cmd;

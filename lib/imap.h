@@ -68,6 +68,7 @@ int imap_logout(struct conn *c, unsigned *counter, struct mp_err *e);
  * the session itself tracks CAPABILITY and BYE. */
 
 #include "imap_parse.h"
+#include "seqset.h"
 
 #define IMAP_INFLIGHT_MAX	64		/* commands sent, not completed */
 #define IMAP_RESPONSE_MAX	(4 * 1024 * 1024) /* one response, literals
@@ -83,6 +84,7 @@ struct imap_cmd {
 	enum imap_status status;	/* IMAP_NONE while in flight */
 	char code[64];			/* response code atom, upper case, or "" */
 	char text[256];			/* the tagged reply's text, sanitized */
+	struct seqset *code_set;	/* see imap_cmd_code_set */
 };
 
 /* Handler for untagged responses. Non-zero (with e filled) stops the
@@ -114,6 +116,11 @@ bool imap_utf8(const struct imap *im);
 
 /* Start building a command: "TAG " then verb (e.g. "UID FETCH"). */
 void imap_cmd_begin(struct imap *im, const char *verb);
+
+/* For the command being built: add the set argument of its tagged
+ * reply's response code ("OK [MODIFIED 7,9]") to set, which must
+ * outlive the reply. */
+void imap_cmd_code_set(struct imap *im, struct seqset *set);
 
 /* Append " " and text as it is (atoms, numbers, parenthesised lists the
  * caller wrote). CR, LF or NUL: the command fails with ERR_DATA. */

@@ -503,3 +503,150 @@ mailbox_fetch_search(struct imap *im, const char *criteria, const char *items,
 		    ERR_PROTOCOL, e);
 	return 0;
 }
+
+/* ---- Which UIDs exist, STORE, EXPUNGE: pieces of a set, pipelined */
+
+
+struct mailbox_piece {
+	struct imap_cmd cmd;
+	size_t from, to;
+};
+
+/* Send "verb piece rest" for every piece of set (at most window in
+ * flight), calling done for each completed piece with the ranges
+ * [from, to) of set it covered. A NO or BAD stops: the pieces done
+ * before it were reported, what follows is not. */
+static int
+mailbox_pieces(struct imap *im, const struct seqset *set, const char *verb,
+    const char *rest, size_t window, struct seqset *code_set, const char *what,
+    mailbox_piece_fn *done, void *arg, struct mp_err *e)
+{
+	struct mailbox_piece *p;
+	char buf[MAILBOX_SET_OCTETS + 1];
+	size_t pos = 0, sent = 0, next = 0, i;
+	int r = 0;
+
+	if (window < 1 || window > IMAP_INFLIGHT_MAX)
+		window = IMAP_INFLIGHT_MAX;
+	if ((p = calloc(window, sizeof *p)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	for (;;) {
+		size_t from = pos;
+		if (seqset_format(set, &pos, buf, sizeof buf) == 0)
+			break;
+		/* A slot is free once its piece is complete. */
+		if (sent - next == window) {
+			struct mailbox_piece *q = &p[next % window];
+			if ((r = imap_wait(im, &q->cmd, e)) < 0)
+				break;
+			if (q->cmd.status != IMAP_OK) {
+				r = imap_cmd_error(&q->cmd, what, ERR_UNAVAILABLE,
+				    ERR_PROTOCOL, e);
+				break;
+			}
+			if (done != NULL && (r = done(arg, set, q->from, q->to, e)) < 0)
+				break;
+			next++;
+		}
+		imap_cmd_begin(im, verb);
+		imap_cmd_add(im, buf);
+		if (rest != NULL)
+			imap_cmd_add(im, rest);
+		imap_cmd_code_set(im, code_set);
+		p[sent % window].from = from;
+		p[sent % window].to = pos;
+		if ((r = imap_cmd_send(im, &p[sent % window].cmd, e)) < 0)
+			break;
+		sent++;
+	}
+	for (i = next; r == 0 && i < sent; i++) {
+		struct mailbox_piece *q = &p[i % window];
+		if ((r = imap_wait(im, &q->cmd, e)) < 0)
+			break;
+		if (q->cmd.status != IMAP_OK)
+			r = imap_cmd_error(&q->cmd, what, ERR_UNAVAILABLE, ERR_PROTOCOL, e);
+		else if (done != NULL)
+			r = done(arg, set, q->from, q->to, e);
+	}
+	free(p);
+	return r;
+}
+
+int
+mailbox_existing(struct imap *im, const struct seqset *set, struct seqset *found,
+    struct mp_err *e)
+{
+	int r;
+
+	imap_set_handler(im, mailbox_search_untagged, found);
+	r = mailbox_pieces(im, set, imap_has_cap(im, "ESEARCH") ?
+	    "UID SEARCH RETURN (ALL) UID" : "UID SEARCH UID", NULL, 0, NULL,
+	    "UID SEARCH", NULL, NULL, e);
+	imap_set_handler(im, NULL, NULL);
+	if (r == 0)
+		seqset_normalize(found);
+	return r;
+}
+
+int
+mailbox_store(struct imap *im, const struct seqset *set, const char *action,
+    uint64_t unchangedsince, size_t window, mailbox_fetch_fn *fn,
+    mailbox_piece_fn *done, void *arg, struct seqset *modified,
+    struct mp_err *e)
+{
+	struct mailbox_fetching f = { .fn = fn, .arg = arg };
+	char rest[640];
+	int r, k;
+
+	if (unchangedsince > 0)
+		k = snprintf(rest, sizeof rest, "(UNCHANGEDSINCE %llu) %s",
+		    (unsigned long long)unchangedsince, action);
+	else
+		k = snprintf(rest, sizeof rest, "%s", action);
+	if (k < 0 || (size_t)k >= sizeof rest)
+		return err_set(e, ERR_USAGE, "too many flags in one STORE");
+	if (fn != NULL)
+		imap_set_handler(im, mailbox_fetch_untagged, &f);
+	r = mailbox_pieces(im, set, "UID STORE", rest, window, modified,
+	    "UID STORE", done, arg, e);
+	imap_set_handler(im, NULL, NULL);
+	if (r == 0 && modified != NULL)
+		seqset_normalize(modified);
+	return r;
+}
+
+static int
+mailbox_expunge_untagged(void *arg, const struct imap_response *r,
+    struct mp_err *e)
+{
+	uint64_t *n = arg;
+
+	(void)e;
+	if (strcmp(r->name, "EXPUNGE") == 0)
+		(*n)++;
+	/* VANISHED (QRESYNC) names UIDs instead. */
+	return 0;
+}
+
+int
+mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
+    struct mp_err *e)
+{
+	struct imap_cmd cmd;
+	int r;
+
+	*count = 0;
+	imap_set_handler(im, mailbox_expunge_untagged, count);
+	if (set != NULL) {
+		r = mailbox_pieces(im, set, "UID EXPUNGE", NULL, 0, NULL,
+		    "UID EXPUNGE", NULL, NULL, e);
+	} else {
+		imap_cmd_begin(im, "EXPUNGE");
+		r = imap_run(im, &cmd, e);
+		if (r == 0 && cmd.status != IMAP_OK)
+			r = imap_cmd_error(&cmd, "EXPUNGE", ERR_UNAVAILABLE,
+			    ERR_PROTOCOL, e);
+	}
+	imap_set_handler(im, NULL, NULL);
+	return r;
+}

@@ -88,4 +88,31 @@ int mailbox_fetch_search(struct imap *im, const char *criteria,
 	const char *items, mailbox_fetch_fn *fn, void *arg, uint64_t *found,
 	struct mp_err *e);
 
+/* The UIDs of set that exist in the selected mailbox, added to found
+ * (normalized): UID SEARCH UID for each piece of set, pipelined. */
+int mailbox_existing(struct imap *im, const struct seqset *set,
+	struct seqset *found, struct mp_err *e);
+
+/* Called when the command for ranges [from, to) of set has completed
+ * with OK: only then is that part confirmed. */
+typedef int mailbox_piece_fn(void *arg, const struct seqset *set, size_t from,
+	size_t to, struct mp_err *e);
+
+/* "UID STORE piece [(UNCHANGEDSINCE n)] action" for every piece of set
+ * (normalized), action such as "+FLAGS.SILENT (\Seen)", at most window
+ * commands in flight (0: IMAP_INFLIGHT_MAX). fn (may be NULL) sees the
+ * FETCH responses a non-silent STORE brings; done (may be NULL) each
+ * confirmed piece. With unchangedsince, the UIDs the server left alone
+ * ([MODIFIED set]) are added to modified. A NO or BAD stops at that
+ * piece: ERR_UNAVAILABLE, ERR_TEMP (by its code), ERR_PROTOCOL. */
+int mailbox_store(struct imap *im, const struct seqset *set, const char *action,
+	uint64_t unchangedsince, size_t window, mailbox_fetch_fn *fn,
+	mailbox_piece_fn *done, void *arg, struct seqset *modified,
+	struct mp_err *e);
+
+/* UID EXPUNGE of set (UIDPLUS), pipelined, or with set NULL a plain
+ * EXPUNGE of every \Deleted message. *count: EXPUNGE responses seen. */
+int mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
+	struct mp_err *e);
+
 #endif

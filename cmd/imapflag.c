@@ -1,0 +1,603 @@
+/* imapflag: add, remove or replace flags on messages chosen by UID or
+ * by search, checking UIDVALIDITY first; optionally expunge them. */
+#include <errno.h>
+#include <popt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "conn.h"
+#include "err.h"
+#include "imap.h"
+#include "imap_flags.h"
+#include "mailbox.h"
+#include "out.h"
+#include "seqset.h"
+#include "tool.h"
+#include "uidlist.h"
+
+#define FLAG_MAX	64	/* flags in one --add, --remove or --set */
+
+struct flag_opts {
+	const char **add;
+	const char **remove;
+	char *set;
+	char *search;
+	char *uidvalidity;
+	char *unchangedsince;
+	int expunge;
+	int expunge_all;
+	int dry_run;
+	int report;
+	int json;
+	int header;
+};
+
+/* A flag list ready for the wire: "(\Seen $Label)". */
+struct flag_list {
+	char text[FLAG_MAX * (IMAP_FLAGS_KEYWORD_MAX + 2) + 3];
+	char *each[FLAG_MAX];
+	size_t n;
+	bool given;
+};
+
+/* The flags a row reports, read back after the STOREs. */
+struct flag_seen {
+	uint32_t uid;
+	char *flags;
+};
+
+struct flag_run {
+	const struct flag_opts *o;
+	struct flag_seen *seen;
+	size_t nseen, capseen;
+	const struct seqset *modified;
+	uint64_t confirmed;
+};
+
+/* The session, once open: refusals after SELECT still say LOGOUT. */
+static struct imap *flag_session;
+
+static void __attribute__((format(printf, 2, 3), noreturn))
+flag_refuse(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	struct mp_err ignored;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (flag_session != NULL)
+		imap_close(flag_session, &ignored);
+	tool_die(code, "%s", msg);
+}
+
+/* As tool_fail, with LOGOUT when the session is still sound. */
+static void __attribute__((noreturn))
+flag_fail(const struct mp_err *e)
+{
+	if (e->kind == ERR_TEMP || e->kind == ERR_PROTOCOL)
+		flag_session = NULL;
+	flag_refuse(err_sysexit(e), "%s", e->text);
+}
+
+/* Check every flag of args: one flag each, or with split (--set)
+ * several separated by blanks. */
+static void
+flag_parse(struct flag_list *l, const char *const *args, const char *opt,
+    bool split)
+{
+	size_t len = 0;
+
+	l->text[len++] = '(';
+	for (; args != NULL && *args != NULL; args++) {
+		const char *p = *args;
+		l->given = true;
+		if (!split) {
+			/* The whole argument is the flag: "a b" is refused. */
+			char one[IMAP_FLAGS_KEYWORD_MAX + 2];
+			struct mp_err e;
+			if (imap_flags_check(p, one, sizeof one, &e) < 0)
+				tool_die(EX_USAGE, "%s: %s", opt, e.text);
+		}
+		while (*p != '\0') {
+			char one[IMAP_FLAGS_KEYWORD_MAX + 2], word[IMAP_FLAGS_KEYWORD_MAX + 2];
+			size_t w;
+			struct mp_err e;
+
+			p += strspn(p, " ");
+			if (*p == '\0')
+				break;
+			w = strcspn(p, " ");
+			if (w >= sizeof word)
+				tool_die(EX_USAGE, "%s: flag longer than %d octets", opt,
+				    IMAP_FLAGS_KEYWORD_MAX);
+			memcpy(word, p, w);
+			word[w] = '\0';
+			p += w;
+			if (imap_flags_check(word, one, sizeof one, &e) < 0)
+				tool_die(EX_USAGE, "%s: %s", opt, e.text);
+			if (l->n == FLAG_MAX)
+				tool_die(EX_USAGE, "%s: more than %d flags", opt, FLAG_MAX);
+			if (len > 1)
+				l->text[len++] = ' ';
+			l->each[l->n++] = l->text + len;
+			memcpy(l->text + len, one, strlen(one));
+			len += strlen(one);
+		}
+	}
+	l->text[len++] = ')';
+	l->text[len] = '\0';
+	/* Each flag NUL-terminated in place would break text: copy. */
+	for (size_t i = 0; i < l->n; i++) {
+		size_t w = strcspn(l->each[i], " )");
+		char *c = tool_xmalloc(w + 1);
+		memcpy(c, l->each[i], w);
+		c[w] = '\0';
+		l->each[i] = c;
+	}
+}
+
+static bool
+flag_has(const struct flag_list *l, const char *flag)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->each[i], flag) == 0)
+			return true;
+	}
+	return false;
+}
+
+static uint64_t
+flag_number(const char *s, const char *opt, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
+	    v > max)
+		tool_die(EX_USAGE, "%s takes a number from 1 to %llu", opt,
+		    (unsigned long long)max);
+	return v;
+}
+
+/* The UIDs: arguments, else the lines of stdin. */
+static void
+flag_read_uids(poptContext pc, struct uidlist *l)
+{
+	struct mp_err e;
+	const char *arg;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (poptPeekArg(pc) != NULL) {
+		while ((arg = poptGetArg(pc)) != NULL) {
+			if (uidlist_line(l, arg, strlen(arg), &e) < 0)
+				tool_die(EX_USAGE, "UID argument '%s': %s", arg,
+				    strchr(e.text, ':') ? strchr(e.text, ':') + 2 : e.text);
+		}
+	} else {
+		while ((n = getline(&line, &cap, stdin)) >= 0) {
+			if (n > 0 && line[n - 1] == '\n')
+				n--;
+			/* The header line of imapls -H. */
+			if (l->lines == 0 && n >= 3 && strncmp(line, "uid", 3) == 0 &&
+			    (n == 3 || line[3] == '\t' || line[3] == '\r')) {
+				l->lines++;
+				continue;
+			}
+			if (uidlist_line(l, line, (size_t)n, &e) < 0)
+				tool_die(EX_USAGE, "standard input: %s", e.text);
+		}
+		free(line);
+		if (ferror(stdin))
+			tool_die(EX_IOERR, "reading standard input failed");
+	}
+	uidlist_finish(l);
+}
+
+static bool
+flag_in(const struct seqset *s, uint32_t uid)
+{
+	size_t lo = 0, hi = s != NULL ? s->n : 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (uid < s->r[mid].lo)
+			hi = mid;
+		else if (uid > s->r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static void
+flag_row(const struct flag_opts *o, uint32_t uid, const char *result,
+    const char *flags)
+{
+	if (!o->json) {
+		printf("%u\t%s\t", uid, result);
+		out_tsv_field(stdout, flags, strlen(flags));
+		putchar('\n');
+		return;
+	}
+	printf("{\"uid\":%u,\"result\":\"%s\",\"flags\":[", uid, result);
+	for (const char *p = flags; *p != '\0';) {
+		size_t w = strcspn(p, " ");
+		if (p != flags)
+			putchar(',');
+		out_json_str(stdout, p, w);
+		p += w + (p[w] == ' ');
+	}
+	puts("]}");
+}
+
+/* FETCH responses of a non-silent STORE: the flags after it. */
+static int
+flag_fetched(void *arg, const struct imap_response *r,
+    const struct imap_data_fetch *f, struct mp_err *e)
+{
+	struct flag_run *run = arg;
+	size_t len = 0, i;
+	char *s;
+
+	(void)r;
+	if (f->flags == NULL)
+		return 0;
+	for (i = 0; i < f->flags->count; i++)
+		len += f->flags->items[i].len + 1;
+	if ((s = malloc(len + 1)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	for (len = 0, i = 0; i < f->flags->count; i++) {
+		if (i > 0)
+			s[len++] = ' ';
+		memcpy(s + len, f->flags->items[i].str, f->flags->items[i].len);
+		len += f->flags->items[i].len;
+	}
+	s[len] = '\0';
+	if (run->nseen == run->capseen) {
+		run->capseen = run->capseen ? run->capseen * 2 : 256;
+		run->seen = tool_xrealloc(run->seen, run->capseen * sizeof *run->seen);
+	}
+	run->seen[run->nseen].uid = f->uid;
+	run->seen[run->nseen++].flags = s;
+	return 0;
+}
+
+static int
+flag_seen_cmp(const void *a, const void *b)
+{
+	const struct flag_seen *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* A STORE piece is confirmed. */
+static int
+flag_piece_done(void *arg, const struct seqset *set, size_t from, size_t to,
+    struct mp_err *e)
+{
+	struct flag_run *run = arg;
+	size_t i;
+
+	(void)e;
+	for (i = from; i < to; i++)
+		run->confirmed += (uint64_t)set->r[i].hi - set->r[i].lo + 1;
+	return 0;
+}
+
+/* The report rows of the messages changed: their flags read back. */
+static void
+flag_report(struct flag_run *run, struct imap *im, const struct seqset *found)
+{
+	struct mp_err e;
+	size_t i, k = 0;
+	uint64_t u;
+
+	if (mailbox_fetch(im, found, "(UID FLAGS)", flag_fetched, run, NULL, &e) < 0)
+		tool_fail(&e);
+	qsort(run->seen, run->nseen, sizeof *run->seen, flag_seen_cmp);
+	for (i = 0; i < found->n; i++) {
+		for (u = found->r[i].lo; u <= found->r[i].hi; u++) {
+			while (k < run->nseen && run->seen[k].uid < u)
+				k++;
+			if (flag_in(run->modified, (uint32_t)u))
+				flag_row(run->o, (uint32_t)u, "modified",
+				    k < run->nseen && run->seen[k].uid == u ?
+				    run->seen[k].flags : "");
+			else if (k < run->nseen && run->seen[k].uid == u)
+				flag_row(run->o, (uint32_t)u, "ok", run->seen[k].flags);
+			else
+				flag_row(run->o, (uint32_t)u, "expunged", "");
+		}
+	}
+	for (i = 0; i < run->nseen; i++)
+		free(run->seen[i].flags);
+	free(run->seen);
+}
+
+/* Print the commands a piece-wise verb would send, for --dry-run. */
+static void
+flag_print_pieces(const struct seqset *set, const char *verb, const char *rest)
+{
+	char buf[1001];
+	size_t pos = 0;
+
+	while (seqset_format(set, &pos, buf, sizeof buf) > 0)
+		printf("%s %s%s%s\n", verb, buf, rest ? " " : "", rest ? rest : "");
+}
+
+/* UIDs of a not in b, both normalized, into out. */
+static void
+flag_subtract(const struct seqset *a, const struct seqset *b, struct seqset *out)
+{
+	struct mp_err e;
+	size_t i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		uint64_t lo = a->r[i].lo, hi = a->r[i].hi;
+		while (j < b->n && b->r[j].hi < lo)
+			j++;
+		for (size_t k = j; k < b->n && b->r[k].lo <= hi && lo <= hi; k++) {
+			if (b->r[k].lo > lo && seqset_add(out, (uint32_t)lo,
+			    b->r[k].lo - 1, &e) < 0)
+				tool_fail(&e);
+			lo = (uint64_t)b->r[k].hi + 1;
+		}
+		if (lo <= hi && seqset_add(out, (uint32_t)lo, (uint32_t)hi, &e) < 0)
+			tool_fail(&e);
+	}
+	seqset_normalize(out);
+}
+
+int
+main(int argc, const char **argv)
+{
+	static struct flag_opts o;
+	struct poptOption options[] = {
+		{ "add", '\0', POPT_ARG_ARGV, &o.add, 0,
+		  "add FLAG (\\Seen, \\Answered, \\Flagged, \\Deleted, \\Draft or a "
+		  "keyword); repeat for more", "FLAG" },
+		{ "remove", '\0', POPT_ARG_ARGV, &o.remove, 0,
+		  "remove FLAG; repeat for more", "FLAG" },
+		{ "set", '\0', POPT_ARG_STRING, &o.set, 0,
+		  "replace all flags with FLAGS (blank-separated; '' clears them)",
+		  "FLAGS" },
+		{ "search", 's', POPT_ARG_STRING, &o.search, 0,
+		  "the messages matching these IMAP SEARCH criteria", "CRITERIA" },
+		{ "uidvalidity", '\0', POPT_ARG_STRING, &o.uidvalidity, 0,
+		  "refuse (exit 65) unless the mailbox's UIDVALIDITY is N", "N" },
+		{ "expunge", '\0', POPT_ARG_NONE, &o.expunge, 0,
+		  "flag \\Deleted and remove exactly these messages (UID EXPUNGE)", NULL },
+		{ "expunge-all", '\0', POPT_ARG_NONE, &o.expunge_all, 0,
+		  "with --expunge on a server without UIDPLUS: plain EXPUNGE, which "
+		  "also removes other \\Deleted messages", NULL },
+		{ "unchangedsince", '\0', POPT_ARG_STRING, &o.unchangedsince, 0,
+		  "leave alone (and report) messages modified after MODSEQ (CONDSTORE)",
+		  "MODSEQ" },
+		{ "dry-run", 'n', POPT_ARG_NONE, &o.dry_run, 0,
+		  "print the STORE and EXPUNGE commands instead of sending them", NULL },
+		{ "report", '\0', POPT_ARG_NONE, &o.report, 0,
+		  "print one row per UID: uid, result, flags after", NULL },
+		{ "json", '\0', POPT_ARG_NONE, &o.json, 0,
+		  "the report as JSON Lines", NULL },
+		{ "header", 'H', POPT_ARG_NONE, &o.header, 0,
+		  "a header line before the TSV report", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_conn_options, 0,
+		  "Connection options:", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	struct flag_list add = { .n = 0 }, rem = { .n = 0 }, set = { .n = 0 };
+	struct uidlist want = { 0 };
+	struct seqset found = { 0 }, missing = { 0 }, modified = { 0 };
+	struct flag_run run = { .o = &o, .modified = &modified };
+	struct cli_session s = { 0 };
+	struct mailbox_info info;
+	struct conn *c;
+	struct imap *im;
+	struct mp_err e;
+	poptContext pc;
+	const char *url = NULL, *name, *set_args[2] = { NULL, NULL };
+	uint32_t uidvalidity = 0;
+	uint64_t unchanged = 0, expunged = 0;
+	char action[sizeof add.text + 32];
+	int rc, status = 0;
+
+	tool_init("imapflag");
+	pc = poptGetContext("imapflag", argc, argv, options, 0);
+	poptSetOtherOptionHelp(pc, "[OPTION...] URL MAILBOX [UID...] (or UIDs on stdin)");
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1)
+		tool_popt_fail(pc, rc);
+	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
+		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
+	if ((name = poptGetArg(pc)) == NULL || name[0] == '\0')
+		tool_die(EX_USAGE, "no MAILBOX");
+	flag_parse(&add, o.add, "--add", false);
+	flag_parse(&rem, o.remove, "--remove", false);
+	set_args[0] = o.set;
+	flag_parse(&set, o.set != NULL ? set_args : NULL, "--set", true);
+	set.given = o.set != NULL;
+	if (o.expunge && !flag_has(&add, "\\Deleted") && !set.given) {
+		/* --expunge means: flag \Deleted, then expunge. */
+		size_t k = 0;
+		const char **more;
+		while (o.add != NULL && o.add[k] != NULL)
+			k++;
+		more = tool_xmalloc((k + 2) * sizeof *more);
+		for (size_t i = 0; i < k; i++)
+			more[i] = o.add[i];
+		more[k] = "\\Deleted";
+		more[k + 1] = NULL;
+		for (size_t i = 0; i < add.n; i++)
+			free(add.each[i]);
+		memset(&add, 0, sizeof add);
+		flag_parse(&add, more, "--add", false);
+		free(more);
+	}
+	if (!add.given && !rem.given && !set.given)
+		tool_die(EX_USAGE, "nothing to do: give --add, --remove, --set or --expunge");
+	if (set.given && (add.given || rem.given))
+		tool_die(EX_USAGE, "--set replaces all flags: not with --add or --remove");
+	if (o.expunge && (flag_has(&rem, "\\Deleted") ||
+	    (set.given && !flag_has(&set, "\\Deleted"))))
+		tool_die(EX_USAGE, "--expunge removes messages flagged \\Deleted: the "
+		    "flags given do not set it");
+	if (o.expunge_all && !o.expunge)
+		tool_die(EX_USAGE, "--expunge-all goes with --expunge");
+	if ((o.json || o.header) && !o.report)
+		tool_die(EX_USAGE, "--json and -H shape the --report");
+	if (o.uidvalidity != NULL)
+		uidvalidity = (uint32_t)flag_number(o.uidvalidity, "--uidvalidity",
+		    UINT32_MAX);
+	if (o.unchangedsince != NULL)
+		unchanged = flag_number(o.unchangedsince, "--unchangedsince",
+		    INT64_MAX);
+	if (o.search != NULL && poptPeekArg(pc) != NULL)
+		tool_die(EX_USAGE, "UIDs and --search exclude each other");
+	if (o.search == NULL) {
+		flag_read_uids(pc, &want);
+		if (want.uidvalidity != 0 && uidvalidity != 0 &&
+		    want.uidvalidity != uidvalidity)
+			tool_die(EX_USAGE, "--uidvalidity %u but the input says %u",
+			    uidvalidity, want.uidvalidity);
+		if (want.uidvalidity != 0)
+			uidvalidity = want.uidvalidity;
+		if (want.mailbox != NULL && strcmp(want.mailbox, name) != 0)
+			tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
+			    want.mailbox, name);
+		/* Nothing piped in (a search that found nothing): done. */
+		if (want.set.n == 0)
+			return 0;
+	}
+
+	if (cli_session_prepare(&s, CONN_IMAP, url, &e) < 0)
+		tool_fail(&e);
+	if (cli_session_open(&s, &c, &e) < 0)
+		tool_fail(&e);
+	cli_session_free(&s);
+	if (imap_open(&im, c, &e) < 0)
+		flag_fail(&e);
+	flag_session = im;
+	if (mailbox_open(im, name, false, &info, &e) < 0)
+		flag_fail(&e);
+	if (info.read_only)
+		flag_refuse(EX_NOPERM, "%s is read-only for this user", name);
+	if (uidvalidity != 0 && uidvalidity != info.uidvalidity)
+		flag_refuse(EX_DATAERR, "UIDVALIDITY of %s is now %u, the UIDs given are "
+		    "for %u: they may name other messages; list them again", name,
+		    info.uidvalidity, uidvalidity);
+	for (size_t i = 0; i < add.n + set.n; i++) {
+		const char *f = i < add.n ? add.each[i] : set.each[i - add.n];
+		if (!imap_flags_permitted(info.permanentflags, info.has_permanentflags, f))
+			flag_refuse(EX_USAGE, "%s does not keep the flag %s (PERMANENTFLAGS: "
+			    "%s)", name, f, info.permanentflags);
+	}
+	if (unchanged > 0 && !imap_has_cap(im, "CONDSTORE"))
+		flag_refuse(EX_UNAVAILABLE, "--unchangedsince needs a server with CONDSTORE");
+	if (o.expunge && !imap_has_cap(im, "UIDPLUS") && !o.expunge_all)
+		flag_refuse(EX_UNAVAILABLE, "the server has no UIDPLUS, so only a plain "
+		    "EXPUNGE could remove the messages, and it removes every \\Deleted "
+		    "message of %s, other clients' too: add --expunge-all to accept that",
+		    name);
+
+	if (o.search != NULL) {
+		if (mailbox_search(im, o.search, &found, &e) < 0)
+			flag_fail(&e);
+	} else {
+		if (mailbox_existing(im, &want.set, &found, &e) < 0)
+			flag_fail(&e);
+		flag_subtract(&want.set, &found, &missing);
+	}
+	if (o.header && !o.json)
+		puts("uid\tresult\tflags");
+	for (int op = 0; op < 3; op++) {
+		const struct flag_list *l = op == 0 ? &set : op == 1 ? &add : &rem;
+		const char *verb = op == 0 ? "FLAGS" : op == 1 ? "+FLAGS" : "-FLAGS";
+		if (!l->given || found.n == 0)
+			continue;
+		snprintf(action, sizeof action, "%s.SILENT %s", verb, l->text);
+		run.confirmed = 0;
+		if (o.dry_run) {
+			char rest[sizeof action + 48];
+			snprintf(rest, sizeof rest, "%s%s%s%s", unchanged ?
+			    "(UNCHANGEDSINCE " : "", unchanged ? o.unchangedsince : "",
+			    unchanged ? ") " : "", action);
+			flag_print_pieces(&found, "UID STORE", rest);
+			continue;
+		}
+		if (mailbox_store(im, &found, action, unchanged, 0, NULL,
+		    flag_piece_done, &run, &modified, &e) < 0) {
+			if (e.kind == ERR_TEMP || e.kind == ERR_PROTOCOL) {
+				flag_session = NULL;	/* no LOGOUT on a lost session */
+				flag_refuse(err_sysexit(&e), "%s (%llu of %llu UIDs confirmed "
+				    "before)", e.text, (unsigned long long)run.confirmed,
+				    (unsigned long long)seqset_count(&found));
+			}
+			flag_fail(&e);
+		}
+	}
+	if (o.report && !o.expunge && !o.dry_run && found.n > 0)
+		flag_report(&run, im, &found);
+	if (o.expunge && found.n > 0) {
+		if (o.dry_run) {
+			if (imap_has_cap(im, "UIDPLUS"))
+				flag_print_pieces(&found, "UID EXPUNGE", NULL);
+			else
+				puts("EXPUNGE");
+		} else {
+			/* Not the messages left alone for --unchangedsince. */
+			struct seqset gone = { 0 };
+			flag_subtract(&found, &modified, &gone);
+			if (gone.n > 0 && mailbox_expunge(im, imap_has_cap(im, "UIDPLUS") ?
+			    &gone : NULL, &expunged, &e) < 0)
+				flag_fail(&e);
+			for (size_t i = 0; o.report && i < found.n; i++) {
+				for (uint64_t u = found.r[i].lo; u <= found.r[i].hi; u++)
+					flag_row(&o, (uint32_t)u, flag_in(&modified, (uint32_t)u) ?
+					    "modified" : "expunged", "");
+			}
+			seqset_free(&gone);
+		}
+	}
+	for (size_t i = 0; o.report && i < missing.n; i++) {
+		for (uint64_t u = missing.r[i].lo; u <= missing.r[i].hi; u++)
+			flag_row(&o, (uint32_t)u, "missing", "");
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		flag_refuse(EX_IOERR, "writing standard output failed");
+	if (missing.n > 0 || modified.n > 0) {
+		fprintf(stderr, "imapflag: %s:", name);
+		if (missing.n > 0)
+			fprintf(stderr, " no message has %llu of the UIDs given",
+			    (unsigned long long)seqset_count(&missing));
+		if (modified.n > 0)
+			fprintf(stderr, "%s %llu modified since %s, left alone",
+			    missing.n > 0 ? ";" : "", (unsigned long long)
+			    seqset_count(&modified), o.unchangedsince);
+		fputc('\n', stderr);
+		status = 1;
+	}
+	imap_close(im, &e);
+	imap_free(im);
+	conn_close(c);
+	uidlist_free(&want);
+	seqset_free(&found);
+	seqset_free(&missing);
+	seqset_free(&modified);
+	poptFreeContext(pc);
+	return status;
+}
