@@ -236,7 +236,7 @@ imap_data_date(const char *s, size_t n, char *out, size_t cap)
 	};
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	char d[26];
-	int day, m, year, hh, mm, ss, zh, zm, k;
+	int day, m, year, hh, mm, ss, zh, zm;
 
 	/* date-day-fixed "-" date-month "-" date-year SP time SP zone, the
 	 * day as " 7" or "07" (RFC 3501); "7" is taken too. */
@@ -270,9 +270,24 @@ imap_data_date(const char *s, size_t n, char *out, size_t cap)
 	if (m == 1 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 ||
 	    year % 400 == 0)))
 		return -1;
-	k = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year,
-	    m + 1, day, hh, mm, ss, d[21], zh, zm);
-	return k < 0 || (size_t)k >= cap ? -1 : 0;
+	/* By hand: a listing formats one per message, and snprintf was a
+	 * tenth of imapls's time. */
+	if (cap < 26)
+		return -1;
+	{
+		const int parts[] = { year / 100, year % 100, m + 1, day, hh, mm, ss,
+		    zh, zm };
+		const char seps[] = { 0, '-', '-', 'T', ':', ':', d[21], ':', 0 };
+		size_t i, o = 0;
+		for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+			out[o++] = (char)('0' + parts[i] / 10);
+			out[o++] = (char)('0' + parts[i] % 10);
+			if (seps[i] != 0)
+				out[o++] = seps[i];
+		}
+		out[o] = '\0';
+	}
+	return 0;
 }
 
 static int

@@ -188,6 +188,11 @@ imap_parse_digits(const char *p, size_t n, uint64_t *v)
 	return 0;
 }
 
+/* Octets that need a second look inside a quoted string. */
+static const bool imap_parse_quoted_special[256] = {
+	['\0'] = true, ['\r'] = true, ['\n'] = true, ['\\'] = true, ['"'] = true,
+};
+
 static int
 imap_parse_quoted(struct imap_parse_state *st, struct imap_value *v)
 {
@@ -195,9 +200,25 @@ imap_parse_quoted(struct imap_parse_state *st, struct imap_value *v)
 	bool escaped = false;
 	char *out;
 
+	/* Most strings have no escape or bad octet: found with memchr. */
+	const char *q = memchr(st->buf + start, '"', st->n - start);
+	if (q != NULL) {
+		size_t span = (size_t)(q - (st->buf + start));
+		const char *b = st->buf + start;
+		if (memchr(b, '\\', span) == NULL && memchr(b, '\r', span) == NULL &&
+		    memchr(b, '\n', span) == NULL && memchr(b, '\0', span) == NULL) {
+			v->type = IMAP_V_STRING;
+			v->len = span;
+			v->str = b;
+			st->pos = start + span + 1;
+			return 0;
+		}
+	}
 	for (i = start; i < st->n && st->buf[i] != '"'; i++, len++) {
 		unsigned char ch = (unsigned char)st->buf[i];
 
+		if (!imap_parse_quoted_special[ch])
+			continue;
 		if (ch == '\0')
 			return imap_parse_fail(st, i, "NUL in a quoted string");
 		if (ch == '\r' || ch == '\n')
