@@ -1,0 +1,422 @@
+#!/usr/bin/env bash
+# bench/imapflag.sh: imapflag against curl, python3 imaplib and imapfilter,
+# setting \Seen on every message of a 20,000-message mailbox (issue
+# "imapflag"). Run by `make bench` with B=build; by hand:
+#   B=build bash bench/imapflag.sh
+#
+# One mailbox of IMAPFLAG_BENCH_N (20,000) seeded messages, user carol on
+# the project's private Dovecot, IMAPS (implicit TLS) on 127.0.0.1,
+# certificate verified. Every timed run starts from the same state: \Seen
+# cleared on all messages (doveadm flags remove, untimed, checked), then
+# one process sets \Seen on all of them:
+#   - imapflag: the UIDs 1..N one per line on standard input (a file, so
+#     that seq is not timed), --add '\Seen';
+#   - curl: one custom request, UID STORE 1:N +FLAGS.SILENT (\Seen). With
+#     plain +FLAGS the server answers with one FETCH line per message, more
+#     than curl keeps of untagged responses (300 KB in curl 7.88: exit 56
+#     though the server did store); an untimed probe shows what this curl
+#     does;
+#   - imaplib: python3 imaplib, LOGIN, SELECT, one
+#     uid('STORE', '1:N', '+FLAGS', '(\Seen)'), LOGOUT: the N FETCH
+#     responses come back and imaplib collects them;
+#   - imaplib-silent: the same with +FLAGS.SILENT, which is what imapflag,
+#     curl above and imapfilter send: the same work for the server;
+#   - imapfilter, if installed: a Lua config,
+#     acct.MAILBOX:select_all():mark_seen() (UID SEARCH ALL, then one
+#     UID STORE ... +FLAGS.SILENT);
+#   - curl per message: one curl process per message, UID STORE n
+#     +FLAGS.SILENT (\Seen), for the first IMAPFLAG_BENCH_PERMSG (500) UIDs,
+#     one round only; measured and extrapolated to N.
+# After every timed run (untimed): no message of the mailbox is UNSEEN
+# (doveadm search, the server's own view). One untimed, checked run of every
+# peer first; one untimed imapflag -v run shows the commands on the wire.
+# Wall is the whole process, start-up included, from the shell's clock;
+# median of IMAPFLAG_BENCH_ROUNDS interleaved rounds; CPU and peak RSS from
+# /usr/bin/time.
+#
+# A benchmark, not a test: it prints measurements and ratios against the
+# peers measured in the same run and never fails on a number. It exits
+# non-zero only when something could not run (a missing tool, a server that
+# would not start, a peer that failed or left messages unseen). imapflag
+# not built yet, or imapfilter missing or not working: that row is skipped.
+#
+# Passwords: imapflag reads carol's from DIR/carol.pw (--password-cmd),
+# curl from a netrc file and imapfilter from its config, both 0600 in the
+# temporary directory; the python peers from the file. The servers and all
+# temporary files are removed on exit.
+#
+# Knobs (environment): IMAPFLAG_BENCH_N (20000 messages),
+# IMAPFLAG_BENCH_ROUNDS (3), IMAPFLAG_BENCH_PERMSG (500: the curl
+# per-message run).
+set -u -o pipefail
+export LC_ALL=C
+
+B=${B:-build}
+IF=$B/imapflag
+N=${IMAPFLAG_BENCH_N:-20000}
+ROUNDS=${IMAPFLAG_BENCH_ROUNDS:-3}
+PERMSG=${IMAPFLAG_BENCH_PERMSG:-500}
+BENCH_USER=carol
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MAILSERVERS=$HERE/tests/servers/mailservers
+
+say() { printf '%s\n' "$*"; }
+die() { say "bench/imapflag: $*" >&2; exit 1; }
+
+# flbench20k for 20000, flbench2500 for 2500.
+mbox_name() { if (($1 % 1000 == 0)); then printf 'flbench%dk' $(($1 / 1000)); else printf 'flbench%d' "$1"; fi; }
+MBOX=$(mbox_name "$N")
+
+# ------------------------------------------------------------ prerequisites
+
+[[ $N =~ ^[0-9]+$ && $ROUNDS =~ ^[0-9]+$ && $PERMSG =~ ^[0-9]+$ ]] || die "the knobs must be numbers"
+((N > 0 && ROUNDS > 0 && PERMSG > 0)) || die "the knobs must be positive"
+((PERMSG <= N)) || PERMSG=$N
+[[ -x $MAILSERVERS ]] || die "$MAILSERVERS not found"
+# Debian's interpreter: a pyenv shim on PATH costs ~0.15 s per start.
+if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3) || die "python3 not found"; fi
+for t in /usr/bin/time awk timeout curl doveadm; do
+    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
+done
+
+HAVE_IMAPFLAG=1
+[[ -x $IF ]] || HAVE_IMAPFLAG=0
+IMAPFILTER=$(command -v imapfilter || true)
+IMAPFILTER_SKIP=""
+[[ -n $IMAPFILTER ]] || IMAPFILTER_SKIP="not installed (Debian: imapfilter, in install-deps bench)"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/imapflagbench.XXXXXX") || die "mktemp failed"
+# The servers' state directory: a directory of its own (the daemons run as
+# other users and must reach it, which a 0700 parent would forbid); at most
+# 64 characters.
+D=""
+SERVERS_UP=0
+# shellcheck disable=SC2317  # called from the trap
+cleanup() {
+    if ((SERVERS_UP)); then
+        "$MAILSERVERS" down "$D" >/dev/null 2>&1
+    fi
+    rm -rf "$T"
+    [[ -n $D ]] && rm -rf "$D"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+now() { printf '%s' "${EPOCHREALTIME/[,]/.}"; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
+
+# ------------------------------------------------------------------ servers
+
+D=$(mktemp -d /tmp/imapflagbench-srv.XXXXXX) || die "mktemp failed"
+# `up` refuses a base whose ports are taken (netcheck.py free): try the next.
+for ((base = 31800; base <= 32160; base += 40)); do
+    SERVERS_UP=1   # a half-started `up` is taken down by the trap too
+    if MP_PORT_BASE=$base timeout 120 "$MAILSERVERS" up "$D" >"$T/up.log" 2>&1; then
+        break
+    fi
+    "$MAILSERVERS" down "$D" >/dev/null 2>&1
+    SERVERS_UP=0
+done
+((SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
+# shellcheck disable=SC1091
+source "$D/env" || die "no $D/env"
+P=$MP_IMAPS_PORT
+CA=$MP_CACERT
+PWFILE=$D/$BENCH_USER.pw
+DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
+
+# ------------------------------------------------------------------ mailbox
+
+t0=$(now)
+timeout 600 "$MAILSERVERS" seed "$D" "$BENCH_USER" "$N" "$MBOX" >"$T/seed.log" 2>&1 ||
+    die "mailservers seed $BENCH_USER $N $MBOX failed: $(tail -3 "$T/seed.log")"
+t1=$(now)
+SEED_SECS=$(calc '%.2f' "$t1 - $t0")
+
+# count KEY: how many messages of the mailbox match the search key (SEEN,
+# UNSEEN, ALL), as the server sees them. Prints -1 when doveadm failed.
+count() {
+    local out
+    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox "$MBOX" "$@" 2>"$T/doveadm.err"); then
+        grep -c . <<<"$out"
+    else
+        printf -- '-1'
+    fi
+}
+# reset: \Seen off on every message; dies when it did not take.
+reset() {
+    "${DOVEADM[@]}" flags remove -u "$BENCH_USER" '\Seen' mailbox "$MBOX" ALL >"$T/reset.log" 2>&1 ||
+        die "doveadm flags remove failed: $(tail -3 "$T/reset.log")"
+    local s
+    s=$(count SEEN)
+    [[ $s == 0 ]] || die "after the reset $s messages are still \\Seen ($(tail -1 "$T/doveadm.err"))"
+}
+[[ $(count ALL) == "$N" ]] || die "$MBOX does not hold $N messages after seeding"
+
+# ---------------------------------------------------------------- the peers
+
+seq 1 "$N" >"$T/uids"
+(
+    umask 077
+    printf 'machine 127.0.0.1 login %s password %s\n' "$BENCH_USER" "$(cat "$PWFILE")" >"$T/netrc"
+)
+
+# lib.py PORT CAFILE USER PWFILE MAILBOX N ITEM: python3 imaplib, one
+# UID STORE 1:N ITEM (\Seen); prints the number of FETCH responses it got.
+cat >"$T/lib.py" <<'EOF'
+import imaplib, ssl, sys
+
+port, cafile, user, pwfile, mailbox, n, item = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
+                                                 sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7])
+with open(pwfile) as f:
+    pw = f.read().rstrip("\n")
+
+ctx = ssl.create_default_context(cafile=cafile)
+M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
+M.login(user, pw)
+typ, _ = M.select('"%s"' % mailbox)
+if typ != "OK":
+    sys.exit("imaplib: SELECT %s failed" % mailbox)
+typ, data = M.uid("STORE", "1:%d" % n, item, "(\\Seen)")
+if typ != "OK":
+    sys.exit("imaplib: UID STORE failed: %r" % data)
+print("fetch responses: %d" % len([d for d in data if d]))
+M.logout()
+EOF
+
+# imapfilter reads the password from its config, not argv; its HOME is
+# ours so that nothing is written to ~/.imapfilter.
+if [[ -z $IMAPFILTER_SKIP ]]; then
+    mkdir -p "$T/ifhome"
+    (
+        umask 077
+        cat >"$T/imapfilter.lua" <<EOF
+options.info = false
+options.certificates = false
+options.timeout = 120
+acct = IMAP {
+    server = '127.0.0.1',
+    port = $P,
+    username = '$BENCH_USER',
+    password = '$(cat "$PWFILE")',
+    ssl = 'auto',
+}
+acct['$MBOX']:select_all():mark_seen()
+EOF
+    )
+fi
+
+PEERS=()
+((HAVE_IMAPFLAG)) && PEERS+=(imapflag)
+PEERS+=(curl imaplib imaplib-silent)
+[[ -z $IMAPFILTER_SKIP ]] && PEERS+=(imapfilter)
+
+# cmd PEER: the command in CMD, its standard input in CMD_IN.
+cmd() {
+    CMD_IN=/dev/null
+    case $1 in
+    imapflag)
+        CMD=("$IF" "imaps://$BENCH_USER@127.0.0.1:$P" "$MBOX" --add '\Seen'
+            --cacert "$CA" --password-cmd "cat $PWFILE")
+        CMD_IN=$T/uids
+        ;;
+    curl) CMD=(curl -sS --url "imaps://127.0.0.1:$P/$MBOX" --cacert "$CA" --netrc-file "$T/netrc"
+        -X "UID STORE 1:$N +FLAGS.SILENT (\\Seen)") ;;
+    imaplib) CMD=("$PY" "$T/lib.py" "$P" "$CA" "$BENCH_USER" "$PWFILE" "$MBOX" "$N" "+FLAGS") ;;
+    imaplib-silent) CMD=("$PY" "$T/lib.py" "$P" "$CA" "$BENCH_USER" "$PWFILE" "$MBOX" "$N" "+FLAGS.SILENT") ;;
+    imapfilter) CMD=(env "HOME=$T/ifhome" "$IMAPFILTER" -c "$T/imapfilter.lua" -t "$CA") ;;
+    esac
+}
+
+# run PEER: reset, then one process under /usr/bin/time, then the check.
+# Sets RUN_WALL (from the shell's clock), RUN_RSS (KiB), RUN_CPU
+# (user+sys), RUN_RC, RUN_UNSEEN; returns non-zero when it failed or left
+# messages unseen.
+run() {
+    local peer=$1 t0 t1 rc m u s
+    reset
+    cmd "$peer"
+    t0=$(now)
+    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
+        <"$CMD_IN" >"$T/out.$peer" 2>"$T/err.$peer"
+    rc=$?
+    t1=$(now)
+    read -r _ m u s < <(tail -1 "$T/run.time")
+    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
+    RUN_RSS=${m:-0}
+    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
+    RUN_RC=$rc
+    RUN_UNSEEN=$(count UNSEEN)
+    ((rc == 0)) && [[ $RUN_UNSEEN == 0 ]]
+}
+
+FAILURES=0
+FAILNOTES=()
+fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
+declare -A WALLS RSS CPUS LASTCHECK
+
+# Untimed, checked runs of every peer.
+for peer in "${PEERS[@]}"; do
+    if ! run "$peer"; then
+        msg="$peer: exit $RUN_RC, $RUN_UNSEEN of $N messages left unseen; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
+        if [[ $peer == imapfilter ]]; then
+            # An optional peer: a failure skips it instead of the run.
+            IMAPFILTER_SKIP="did not flag the mailbox ($msg)"
+            continue
+        fi
+        die "$msg"
+    fi
+    LASTCHECK[$peer]="exit 0, 0 of $N unseen$([[ -s $T/out.$peer ]] && printf '; %s' "$(tail -1 "$T/out.$peer")")"
+done
+if [[ -n $IMAPFILTER_SKIP && -n $IMAPFILTER ]]; then
+    PEERS=()
+    ((HAVE_IMAPFLAG)) && PEERS+=(imapflag)
+    PEERS+=(curl imaplib imaplib-silent)
+fi
+
+# What this curl does with the plain +FLAGS form (untimed, shown only).
+reset
+curl -sS --url "imaps://127.0.0.1:$P/$MBOX" --cacert "$CA" --netrc-file "$T/netrc" \
+    -X "UID STORE 1:$N +FLAGS (\\Seen)" >/dev/null 2>"$T/err.curlplain"
+CURL_PLAIN="exit $?, $(count UNSEEN) of $N left unseen; $(tail -1 "$T/err.curlplain")"
+
+# The commands imapflag sends (untimed).
+WIRE=""
+if ((HAVE_IMAPFLAG)); then
+    reset
+    cmd imapflag
+    "${CMD[@]}" -v <"$CMD_IN" >/dev/null 2>"$T/wire.err" || die "imapflag -v failed: $(tail -2 "$T/wire.err")"
+    WIRE=$(grep -c '^C: ' "$T/wire.err")
+fi
+
+# ------------------------------------------------------------------ header
+
+say "imapflag benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+[[ -n $IMAPFILTER ]] && peers+="; $("$IMAPFILTER" -V 2>&1 | head -1 | awk '{ print $1, $2 }')"
+say "peers: $peers"
+say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+say "mailbox: $BENCH_USER/$MBOX, $N messages (seeded in ${SEED_SECS}s); every run sets \\Seen on all $N, from all unseen"
+TIMEFORMAT='%3R'
+{ time for ((i = 0; i < 10; i++)); do "$PY" -c pass; done; } 2>"$T/floor.py"
+{ time for ((i = 0; i < 10; i++)); do /bin/true; done; } 2>"$T/floor.true"
+say "start-up floor: python3 $(calc '%.1f' "$(cat "$T/floor.py") * 1000 / 10") ms, fork+exec /bin/true $(calc '%.2f' "$(cat "$T/floor.true") * 1000 / 10") ms"
+((HAVE_IMAPFLAG)) || say "imapflag: not built ($IF), skipped"
+[[ -n $IMAPFILTER_SKIP ]] && say "imapfilter: $IMAPFILTER_SKIP, skipped"
+if ((HAVE_IMAPFLAG)); then
+    say ""
+    say "== imapflag on the wire: $WIRE commands for $N UIDs, one per line on stdin (imapflag -v, untimed)"
+    grep '^C: ' "$T/wire.err" | cut -c1-110 | sed 's/^/   | /'
+fi
+
+# ------------------------------------------------------------------ measure
+
+for ((r = 1; r <= ROUNDS; r++)); do
+    for peer in "${PEERS[@]}"; do
+        if run "$peer"; then
+            WALLS[$peer]+=" $RUN_WALL"
+            RSS[$peer]+=" $RUN_RSS"
+            CPUS[$peer]+=" $RUN_CPU"
+        else
+            fail "$peer, round $r: exit $RUN_RC, $RUN_UNSEEN of $N left unseen; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
+        fi
+    done
+done
+
+# curl per message: PERMSG processes, one round.
+reset
+TIMEFORMAT='%3R %3U %3S'
+pm_fail=0
+{
+    time for ((i = 1; i <= PERMSG; i++)); do
+        curl -sS --url "imaps://127.0.0.1:$P/$MBOX" --cacert "$CA" --netrc-file "$T/netrc" \
+            -X "UID STORE $i +FLAGS.SILENT (\\Seen)" >/dev/null 2>>"$T/err.permsg" || pm_fail=$((pm_fail + 1))
+    done
+} 2>"$T/permsg.time"
+read -r PM_WALL pm_u pm_s <"$T/permsg.time"
+PM_CPU=$(calc '%.2f' "$pm_u + $pm_s")
+pm_seen=$(count SEEN)
+pm_low=$(count SEEN UID "1:$PERMSG")
+if ((pm_fail > 0)) || [[ $pm_seen != "$PERMSG" || $pm_low != "$PERMSG" ]]; then
+    fail "curl per message: $pm_fail failed processes, $pm_seen messages \\Seen (UIDs 1:$PERMSG: $pm_low), expected $PERMSG; $(tail -2 "$T/err.permsg" 2>/dev/null | tr '\n' ' ')"
+fi
+PM_EXTRA=$(calc '%.2f' "$PM_WALL * $N / $PERMSG")
+
+# ------------------------------------------------------------------ report
+
+declare -A MED
+for peer in "${PEERS[@]}"; do
+    [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
+done
+ratio() { # PEER BASEPEER
+    if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
+}
+kib_mb() { calc '%.1f' "$1 / 1024"; }
+
+say ""
+say "== \\Seen on $N messages ($BENCH_USER/$MBOX), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
+printf '%-15s %5s %9s %11s %9s %10s %9s\n' tool runs wall "per 1000" CPU "peak RSS" "x curl"
+for peer in "${PEERS[@]}"; do
+    runs=$(wc -w <<<"${WALLS[$peer]:-}")
+    if ((runs == 0)); then
+        printf '%-15s %5s %s\n' "$peer" 0 failed
+        continue
+    fi
+    printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s\n' "$peer" "$runs" "${MED[$peer]}" \
+        "$(calc '%.4f' "${MED[$peer]} * 1000000 / $N")" "$(median <<<"${CPUS[$peer]}")" \
+        "$(kib_mb "$(fmax <<<"${RSS[$peer]}")")" "$(ratio "$peer" curl)"
+done
+printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %10s %9s  (%d processes, one round)\n' "curl/msg $PERMSG" 1 "$PM_WALL" \
+    "$(calc '%.4f' "$PM_WALL * 1000000 / $PERMSG")" "$PM_CPU" - \
+    "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.1fx' "$PM_WALL / ${MED[curl]}"; else printf -- '-'; fi)" "$PERMSG"
+printf '%-15s %5s %8.2fs %11s %9s %10s %9s  (extrapolated: %s x %d/%d)\n' "curl/msg $N" - "$PM_EXTRA" \
+    - - - "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.0fx' "$PM_EXTRA / ${MED[curl]}"; else printf -- '-'; fi)" \
+    "${PM_WALL}s" "$N" "$PERMSG"
+say "   runs (wall s):"
+for peer in "${PEERS[@]}"; do
+    say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer]:-}" | sed 's/^,/ /')"
+done
+say ""
+say "   checks (untimed first run, doveadm search UNSEEN after it):"
+for peer in "${PEERS[@]}"; do
+    [[ -n ${LASTCHECK[$peer]:-} ]] && say "     $peer: ${LASTCHECK[$peer]}"
+done
+say "   every timed run too: 0 of $N left UNSEEN (else listed as failed below); curl per message:" \
+    "$pm_seen \\Seen, UIDs 1:$PERMSG all of them: $pm_low"
+say "   imapflag: UIDs 1..$N, one per line, on stdin from a file; curl: -X 'UID STORE 1:$N +FLAGS.SILENT (\\Seen)',"
+say "   password from a netrc file; curl with plain +FLAGS (untimed probe): $CURL_PLAIN"
+say "   imaplib: uid('STORE', '1:$N', '+FLAGS', '(\\Seen)'), $N FETCH responses back; imaplib-silent: +FLAGS.SILENT;"
+say "   imapfilter: select_all():mark_seen() (UID SEARCH ALL, UID STORE ... +FLAGS.SILENT); wall includes start-up."
+
+# ------------------------------------------------------------------ summary
+
+verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
+say ""
+say "== summary (targets from the issue, this run)"
+say "   medians, $N messages: $(for peer in imapflag curl imaplib imaplib-silent imapfilter; do
+    if [[ -n ${MED[$peer]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer]}"; else printf '%s skipped; ' "$peer"; fi
+done | sed 's/; $//')"
+say "   curl, one process per message: ${PM_WALL}s for $PERMSG, ${PM_EXTRA}s extrapolated to $N"
+if [[ -n ${MED[imapflag]:-} ]]; then
+    if [[ -n ${MED[curl]:-} ]]; then
+        a=$(calc '%.2f' "${MED[imapflag]} / ${MED[curl]}")
+        say "   imapflag = $a x curl (target <= 1.2): $(verdict "$a <= 1.2")"
+    fi
+    say "   imapflag/imaplib $(ratio imapflag imaplib), imapflag/imaplib-silent $(ratio imapflag imaplib-silent)," \
+        "imapflag/imapfilter $(ratio imapflag imapfilter); curl per message (extrapolated) takes" \
+        "$(calc '%.0fx' "$PM_EXTRA / (${MED[imapflag]} > 0 ? ${MED[imapflag]} : 0.001)") imapflag's time"
+    say "   imapflag on the wire: $WIRE commands for $N UIDs (listed above)"
+elif ((HAVE_IMAPFLAG)); then
+    say "   imapflag: failed runs, no ratios"
+else
+    say "   imapflag: not built, skipped (no ratios)"
+fi
+if ((FAILURES > 0)); then
+    say "   $FAILURES failed run(s): these numbers are not valid"
+    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
+    exit 1
+fi
+say "   all runs exited 0 and left no message of $MBOX unseen"
+exit 0
