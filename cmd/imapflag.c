@@ -144,6 +144,23 @@ flag_parse(struct flag_list *l, const char *const *args, const char *opt,
 	}
 }
 
+static void
+flag_list_free(struct flag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->each[i]);
+	l->n = 0;
+}
+
+/* popt's POPT_ARG_ARGV arrays are the caller's to free. */
+static void
+flag_argv_free(const char **argv)
+{
+	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
+		free((char *)(uintptr_t)argv[i]);
+	free(argv);
+}
+
 static bool
 flag_has(const struct flag_list *l, const char *flag)
 {
@@ -442,8 +459,7 @@ main(int argc, const char **argv)
 			more[i] = o.add[i];
 		more[k] = "\\Deleted";
 		more[k + 1] = NULL;
-		for (size_t i = 0; i < add.n; i++)
-			free(add.each[i]);
+		flag_list_free(&add);
 		memset(&add, 0, sizeof add);
 		flag_parse(&add, more, "--add", false);
 		free(more);
@@ -480,8 +496,16 @@ main(int argc, const char **argv)
 			tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
 			    want.mailbox, name);
 		/* Nothing piped in (a search that found nothing): done. */
-		if (want.set.n == 0)
+		if (want.set.n == 0) {
+			uidlist_free(&want);
+			flag_list_free(&add);
+			flag_list_free(&rem);
+			flag_list_free(&set);
+			flag_argv_free(o.add);
+			flag_argv_free(o.remove);
+			poptFreeContext(pc);
 			return 0;
+		}
 	}
 
 	if (cli_session_prepare(&s, CONN_IMAP, url, &e) < 0)
@@ -595,6 +619,11 @@ main(int argc, const char **argv)
 	imap_free(im);
 	conn_close(c);
 	uidlist_free(&want);
+	flag_list_free(&add);
+	flag_list_free(&rem);
+	flag_list_free(&set);
+	flag_argv_free(o.add);
+	flag_argv_free(o.remove);
 	seqset_free(&found);
 	seqset_free(&missing);
 	seqset_free(&modified);

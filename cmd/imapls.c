@@ -388,7 +388,7 @@ ls_mailboxes(struct imap *im, const struct ls_opts *o, struct mp_err *e)
 int
 main(int argc, const char **argv)
 {
-	struct ls_opts o = { 0 };
+	static struct ls_opts o;	/* static: popt's strings stay reachable */
 	struct poptOption options[] = {
 		{ "columns", 'o', POPT_ARG_STRING, &o.columns, 0,
 		  "message columns to print, comma-separated (default "

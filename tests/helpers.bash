@@ -56,3 +56,6 @@ dns_server_stop() {
 	kill "$(cat "$1/dns.pid")" 2>/dev/null || true
 }
 
+
+# Under ASan (make asan) memory figures mean nothing: shadow memory.
+rss_limit_applies() { [[ $MP_BIN != *asan* ]]; }
