@@ -607,3 +607,15 @@ for r in rows:
 	assert_output 2
 	dialog_finish
 }
+
+@test "dialog: --subscribed without LIST-EXTENDED: LSUB; a NIL delimiter" {
+	dialog_start imapls-lsub
+	run --separate-stderr "$LS" --insecure --timeout 5 --subscribed -p '%' --json "imap://127.0.0.1:$DIALOG_PORT"
+	assert_success
+	assert_output - <<-'EOF'
+	{"mailbox":"INBOX","delimiter":".","attributes":[]}
+	{"mailbox":"Lists","delimiter":".","attributes":["\\Noselect"]}
+	{"mailbox":"flat","delimiter":null,"attributes":[]}
+	EOF
+	dialog_finish
+}
