@@ -221,6 +221,21 @@ uidvalidity_of() {
 	assert_line --index 0 $'1\t\\\\Seen'
 }
 
+@test "a read-only mailbox (its Maildir not writable): exit 77, nothing changed" {
+	seed bob 2 fl-ro
+	local d=$MP_MAIL_DIR/bob/Maildir/.fl-ro
+	chmod a-w "$d" "$d/cur" "$d/new" "$d/tmp"
+	run --separate-stderr "$FL" -v "${BOB[@]}" fl-ro --add '\Seen' 1
+	chmod u+w "$d" "$d/cur" "$d/new" "$d/tmp"
+	assert_failure 77
+	[[ "$stderr" == *'OK [READ-ONLY]'* ]]
+	[[ "$stderr" == *$'\nimapflag: fl-ro is read-only for this user' ]]
+	! grep -q '^C: A[0-9]* UID STORE' <<<"$stderr"
+	grep -q '^C: A[0-9]* LOGOUT$' <<<"$stderr"
+	run flags_of fl-ro
+	assert_output $'1\t\n2\t'
+}
+
 @test "a missing mailbox: exit 66" {
 	run --separate-stderr "$FL" "${BOB[@]}" fl-nosuch --add '\Seen' 1
 	assert_failure 66
