@@ -420,8 +420,8 @@ main(int argc, const char **argv)
 	struct uidlist want = { 0 };
 	struct seqset found = { 0 }, missing = { 0 }, modified = { 0 };
 	struct flag_run run = { .o = &o, .modified = &modified };
-	struct cli_session s = { 0 };
 	struct mailbox_info info;
+	struct cli_session s = { 0 };
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
@@ -508,12 +508,7 @@ main(int argc, const char **argv)
 		}
 	}
 
-	if (cli_session_prepare(&s, CONN_IMAP, url, &e) < 0)
-		tool_fail(&e);
-	if (cli_session_open(&s, &c, &e) < 0)
-		tool_fail(&e);
-	cli_session_free(&s);
-	if (imap_open(&im, c, &e) < 0)
+	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
 		flag_fail(&e);
 	flag_session = im;
 	if (mailbox_open(im, name, false, &info, &e) < 0)
@@ -615,9 +610,7 @@ main(int argc, const char **argv)
 		fputc('\n', stderr);
 		status = 1;
 	}
-	imap_close(im, &e);
-	imap_free(im);
-	conn_close(c);
+	cli_imap_close(c, im);
 	uidlist_free(&want);
 	flag_list_free(&add);
 	flag_list_free(&rem);

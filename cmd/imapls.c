@@ -420,8 +420,8 @@ main(int argc, const char **argv)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	struct cli_session s = { 0 };
 	struct ls_rows rows = { .o = &o };
+	struct cli_session s = { 0 };
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
@@ -457,12 +457,7 @@ main(int argc, const char **argv)
 		ls_columns(&rows, o.columns ? o.columns : LS_DEFAULT_COLUMNS,
 		    rows.items, sizeof rows.items);
 
-	if (cli_session_prepare(&s, CONN_IMAP, url, &e) < 0)
-		tool_fail(&e);
-	if (cli_session_open(&s, &c, &e) < 0)
-		tool_fail(&e);
-	cli_session_free(&s);
-	if (imap_open(&im, c, &e) < 0)
+	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
 		tool_fail(&e);
 
 	if (o.capabilities) {
@@ -489,9 +484,7 @@ main(int argc, const char **argv)
 		tool_die(EX_IOERR, "writing standard output failed");
 	/* Everything is printed: a server that fumbles LOGOUT changes
 	 * nothing. */
-	imap_close(im, &e);
-	imap_free(im);
-	conn_close(c);
+	cli_imap_close(c, im);
 	poptFreeContext(pc);
 	return status;
 }

@@ -205,6 +205,40 @@ cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e)
 	return r;
 }
 
+int
+cli_imap_open(struct cli_session *s, const char *url_arg, struct conn **c,
+    struct imap **im, struct mp_err *e)
+{
+	int r;
+
+	*c = NULL;
+	*im = NULL;
+	r = cli_session_prepare(s, CONN_IMAP, url_arg, e);
+	if (r == 0)
+		r = cli_session_open(s, c, e);
+	/* The password has done its work either way. */
+	cli_session_free(s);
+	if (r == 0 && imap_open(im, *c, e) < 0) {
+		imap_free(*im);
+		conn_close(*c);
+		*im = NULL;
+		*c = NULL;
+		r = -1;
+	}
+	return r;
+}
+
+void
+cli_imap_close(struct conn *c, struct imap *im)
+{
+	struct mp_err ignored;
+
+	if (im != NULL)
+		imap_close(im, &ignored);
+	imap_free(im);
+	conn_close(c);
+}
+
 void
 cli_session_free(struct cli_session *s)
 {

@@ -9,6 +9,7 @@
 #include "account.h"
 #include "conn.h"
 #include "err.h"
+#include "imap.h"
 #include "smtp.h"
 #include "trace.h"
 
@@ -41,6 +42,16 @@ int cli_session_prepare(struct cli_session *s, int proto, const char *url_arg,
  * (smtp_start, pop3_start, imap_start): greeted, logged in when asked,
  * SMTP capabilities in s->smtp_caps. */
 int cli_session_open(struct cli_session *s, struct conn **c, struct mp_err *e);
+
+/* For the IMAP tools: prepare s (cli_session_prepare, url_arg as there),
+ * open and log in, wipe the password, and wrap the session with
+ * imap_open. s must outlive the session (its trace is the session's).
+ * Nothing stays open on error. */
+int cli_imap_open(struct cli_session *s, const char *url_arg, struct conn **c,
+	struct imap **im, struct mp_err *e);
+
+/* End what cli_imap_open began: LOGOUT (quietly), then free both. */
+void cli_imap_close(struct conn *c, struct imap *im);
 
 /* Free s and wipe the password. */
 void cli_session_free(struct cli_session *s);
