@@ -57,27 +57,22 @@ N=${IMAPFLAG_BENCH_N:-20000}
 ROUNDS=${IMAPFLAG_BENCH_ROUNDS:-3}
 PERMSG=${IMAPFLAG_BENCH_PERMSG:-500}
 BENCH_USER=carol
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAILSERVERS=$HERE/tests/servers/mailservers
 
-say() { printf '%s\n' "$*"; }
-die() { say "bench/imapflag: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
+bench_init imapflag
 
 # flbench20k for 20000, flbench2500 for 2500.
-mbox_name() { if (($1 % 1000 == 0)); then printf 'flbench%dk' $(($1 / 1000)); else printf 'flbench%d' "$1"; fi; }
-MBOX=$(mbox_name "$N")
+MBOX=$(bench_mbox_name flbench "$N")
 
 # ------------------------------------------------------------ prerequisites
 
 [[ $N =~ ^[0-9]+$ && $ROUNDS =~ ^[0-9]+$ && $PERMSG =~ ^[0-9]+$ ]] || die "the knobs must be numbers"
 ((N > 0 && ROUNDS > 0 && PERMSG > 0)) || die "the knobs must be positive"
 ((PERMSG <= N)) || PERMSG=$N
-[[ -x $MAILSERVERS ]] || die "$MAILSERVERS not found"
-# Debian's interpreter: a pyenv shim on PATH costs ~0.15 s per start.
-if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3) || die "python3 not found"; fi
-for t in /usr/bin/time awk timeout curl doveadm; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
-done
+bench_need_mailservers
+bench_python
+bench_need /usr/bin/time awk timeout curl doveadm
 
 HAVE_IMAPFLAG=1
 [[ -x $IF ]] || HAVE_IMAPFLAG=0
@@ -85,43 +80,11 @@ IMAPFILTER=$(command -v imapfilter || true)
 IMAPFILTER_SKIP=""
 [[ -n $IMAPFILTER ]] || IMAPFILTER_SKIP="not installed (Debian: imapfilter, in install-deps bench)"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/imapflagbench.XXXXXX") || die "mktemp failed"
-# The servers' state directory: a directory of its own (the daemons run as
-# other users and must reach it, which a 0700 parent would forbid); at most
-# 64 characters.
-D=""
-SERVERS_UP=0
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    if ((SERVERS_UP)); then
-        "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    fi
-    rm -rf "$T"
-    [[ -n $D ]] && rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now() { printf '%s' "${EPOCHREALTIME/[,]/.}"; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
+bench_tmpdir imapflagbench
 
 # ------------------------------------------------------------------ servers
 
-D=$(mktemp -d /tmp/imapflagbench-srv.XXXXXX) || die "mktemp failed"
-# `up` refuses a base whose ports are taken (netcheck.py free): try the next.
-for ((base = 31800; base <= 32160; base += 40)); do
-    SERVERS_UP=1   # a half-started `up` is taken down by the trap too
-    if MP_PORT_BASE=$base timeout 120 "$MAILSERVERS" up "$D" >"$T/up.log" 2>&1; then
-        break
-    fi
-    "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    SERVERS_UP=0
-done
-((SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
-# shellcheck disable=SC1091
-source "$D/env" || die "no $D/env"
+bench_servers_up 31800
 P=$MP_IMAPS_PORT
 CA=$MP_CACERT
 PWFILE=$D/$BENCH_USER.pw
@@ -129,11 +92,7 @@ DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # ------------------------------------------------------------------ mailbox
 
-t0=$(now)
-timeout 600 "$MAILSERVERS" seed "$D" "$BENCH_USER" "$N" "$MBOX" >"$T/seed.log" 2>&1 ||
-    die "mailservers seed $BENCH_USER $N $MBOX failed: $(tail -3 "$T/seed.log")"
-t1=$(now)
-SEED_SECS=$(calc '%.2f' "$t1 - $t0")
+bench_seed "$BENCH_USER" "$N" "$MBOX"
 
 # count KEY: how many messages of the mailbox match the search key (SEEN,
 # UNSEEN, ALL), as the server sees them. Prints -1 when doveadm failed.
@@ -252,9 +211,6 @@ run() {
     ((rc == 0)) && [[ $RUN_UNSEEN == 0 ]]
 }
 
-FAILURES=0
-FAILNOTES=()
-fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
 declare -A WALLS RSS CPUS LASTCHECK
 
 # Untimed, checked runs of every peer.
@@ -293,16 +249,13 @@ fi
 
 # ------------------------------------------------------------------ header
 
-say "imapflag benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+bench_host_line
 peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
 [[ -n $IMAPFILTER ]] && peers+="; $("$IMAPFILTER" -V 2>&1 | head -1 | awk '{ print $1, $2 }')"
 say "peers: $peers"
 say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailbox: $BENCH_USER/$MBOX, $N messages (seeded in ${SEED_SECS}s); every run sets \\Seen on all $N, from all unseen"
-TIMEFORMAT='%3R'
-{ time for ((i = 0; i < 10; i++)); do "$PY" -c pass; done; } 2>"$T/floor.py"
-{ time for ((i = 0; i < 10; i++)); do /bin/true; done; } 2>"$T/floor.true"
-say "start-up floor: python3 $(calc '%.1f' "$(cat "$T/floor.py") * 1000 / 10") ms, fork+exec /bin/true $(calc '%.2f' "$(cat "$T/floor.true") * 1000 / 10") ms"
+bench_startup_floor 10
 ((HAVE_IMAPFLAG)) || say "imapflag: not built ($IF), skipped"
 [[ -n $IMAPFILTER_SKIP ]] && say "imapfilter: $IMAPFILTER_SKIP, skipped"
 if ((HAVE_IMAPFLAG)); then
@@ -350,10 +303,6 @@ declare -A MED
 for peer in "${PEERS[@]}"; do
     [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
 done
-ratio() { # PEER BASEPEER
-    if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
-}
-kib_mb() { calc '%.1f' "$1 / 1024"; }
 
 say ""
 say "== \\Seen on $N messages ($BENCH_USER/$MBOX), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -392,7 +341,6 @@ say "   imapfilter: select_all():mark_seen() (UID SEARCH ALL, UID STORE ... +FLA
 
 # ------------------------------------------------------------------ summary
 
-verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
 say ""
 say "== summary (targets from the issue, this run)"
 say "   medians, $N messages: $(for peer in imapflag curl imaplib imaplib-silent imapfilter; do

@@ -44,28 +44,23 @@ N=${IMAPLS_BENCH_N:-20000}
 SMALL=${IMAPLS_BENCH_SMALL:-2000}
 ROUNDS=${IMAPLS_BENCH_ROUNDS:-3}
 BENCH_USER=carol
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAILSERVERS=$HERE/tests/servers/mailservers
 
-say() { printf '%s\n' "$*"; }
-die() { say "bench/imapls: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
+bench_init imapls
 
 # bench20k for 20000, bench2500 for 2500.
-mbox_name() { if (($1 % 1000 == 0)); then printf 'bench%dk' $(($1 / 1000)); else printf 'bench%d' "$1"; fi; }
-MBOX_BIG=$(mbox_name "$N")
-MBOX_SMALL=$(mbox_name "$SMALL")
+MBOX_BIG=$(bench_mbox_name bench "$N")
+MBOX_SMALL=$(bench_mbox_name bench "$SMALL")
 
 # ------------------------------------------------------------ prerequisites
 
 [[ $N =~ ^[0-9]+$ && $SMALL =~ ^[0-9]+$ && $ROUNDS =~ ^[0-9]+$ ]] || die "the knobs must be numbers"
 ((N > 0 && SMALL > 0 && ROUNDS > 0)) || die "the knobs must be positive"
 [[ $MBOX_BIG != "$MBOX_SMALL" ]] || die "IMAPLS_BENCH_N and IMAPLS_BENCH_SMALL must differ"
-[[ -x $MAILSERVERS ]] || die "$MAILSERVERS not found"
-# Debian's interpreter: a pyenv shim on PATH costs ~0.15 s per start.
-if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3) || die "python3 not found"; fi
-for t in /usr/bin/time awk timeout; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
-done
+bench_need_mailservers
+bench_python
+bench_need /usr/bin/time awk timeout
 
 HAVE_IMAPLS=1
 [[ -x $IL ]] || HAVE_IMAPLS=0
@@ -73,61 +68,20 @@ SNAIL=$(command -v s-nail || true)
 SNAIL_SKIP=""
 [[ -n $SNAIL ]] || SNAIL_SKIP="not installed"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/imaplsbench.XXXXXX") || die "mktemp failed"
-# The servers' state directory: a directory of its own (the daemons run as
-# other users and must reach it, which a 0700 parent would forbid); at most
-# 64 characters.
-D=""
-SERVERS_UP=0
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    if ((SERVERS_UP)); then
-        "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    fi
-    rm -rf "$T"
-    [[ -n $D ]] && rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now() { printf '%s' "${EPOCHREALTIME/[,]/.}"; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
+bench_tmpdir imaplsbench
 
 # ------------------------------------------------------------------ servers
 
-D=$(mktemp -d /tmp/imaplsbench-srv.XXXXXX) || die "mktemp failed"
-# `up` refuses a base whose ports are taken (netcheck.py free): try the next.
-for ((base = 31700; base <= 32060; base += 40)); do
-    SERVERS_UP=1   # a half-started `up` is taken down by the trap too
-    if MP_PORT_BASE=$base timeout 120 "$MAILSERVERS" up "$D" >"$T/up.log" 2>&1; then
-        break
-    fi
-    "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    SERVERS_UP=0
-done
-((SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
-# shellcheck disable=SC1091
-source "$D/env" || die "no $D/env"
+bench_servers_up 31700
 P=$MP_IMAPS_PORT
 CA=$MP_CACERT
 PWFILE=$D/$BENCH_USER.pw
 
 # ---------------------------------------------------------------- mailboxes
 
-# seed COUNT MAILBOX: sets SEED_SECS.
-seed() {
-    local t0 t1
-    t0=$(now)
-    timeout 600 "$MAILSERVERS" seed "$D" "$BENCH_USER" "$1" "$2" >"$T/seed.log" 2>&1 ||
-        die "mailservers seed $BENCH_USER $1 $2 failed: $(tail -3 "$T/seed.log")"
-    t1=$(now)
-    SEED_SECS=$(calc '%.2f' "$t1 - $t0")
-}
-seed "$N" "$MBOX_BIG"
+bench_seed "$BENCH_USER" "$N" "$MBOX_BIG"
 SEED_BIG=$SEED_SECS
-seed "$SMALL" "$MBOX_SMALL"
+bench_seed "$BENCH_USER" "$SMALL" "$MBOX_SMALL"
 SEED_SMALL=$SEED_SECS
 
 # ------------------------------------------------------------ python peers
@@ -352,9 +306,6 @@ run() {
     return "$rc"
 }
 
-FAILURES=0
-FAILNOTES=()
-fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
 declare -A WALLS RSS CPUS LASTCHECK
 
 # Untimed, checked runs of every peer on both mailboxes.
@@ -381,16 +332,13 @@ fi
 
 # ------------------------------------------------------------------ header
 
-say "imapls benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+bench_host_line
 peers="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
 [[ -n $SNAIL ]] && peers+="; $("$SNAIL" -V 2>&1 | head -1 | cut -d, -f1)"
 say "peers: $peers"
 say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailboxes: $BENCH_USER/$MBOX_BIG, $N messages (seeded in ${SEED_BIG}s); $BENCH_USER/$MBOX_SMALL, $SMALL messages (seeded in ${SEED_SMALL}s)"
-TIMEFORMAT='%3R'
-{ time for ((i = 0; i < 10; i++)); do "$PY" -c pass; done; } 2>"$T/floor.py"
-{ time for ((i = 0; i < 10; i++)); do /bin/true; done; } 2>"$T/floor.true"
-say "start-up floor: python3 $(calc '%.1f' "$(cat "$T/floor.py") * 1000 / 10") ms, fork+exec /bin/true $(calc '%.2f' "$(cat "$T/floor.true") * 1000 / 10") ms"
+bench_startup_floor 10
 ((HAVE_IMAPLS)) || say "imapls: not built, skipped"
 [[ -n $SNAIL_SKIP ]] && say "s-nail: $SNAIL_SKIP, skipped"
 
@@ -421,10 +369,6 @@ for peer in "${PEERS[@]}"; do
         [[ -n ${WALLS[$k]:-} ]] && MED[$k]=$(median <<<"${WALLS[$k]}")
     done
 done
-ratio() { # KEY BASEKEY
-    if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
-}
-kib_mb() { calc '%.1f' "$1 / 1024"; }
 
 say ""
 for size in big small; do
@@ -461,7 +405,6 @@ say "   peak RSS is the highest of the rounds; wall includes interpreter/process
 
 # ------------------------------------------------------------------ summary
 
-verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
 say ""
 say "== summary (targets from the issue, this run)"
 say "   medians, $N messages: $(for peer in raw imaplib s-nail imapls; do

@@ -39,22 +39,21 @@ FROM=a@example.test
 RCPT=rcpt@example.test
 (( N_MSMTP > N )) && N_MSMTP=$N
 
-say() { printf '%s\n' "$*"; }
-die() { say "bench/mailsend: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
+bench_init mailsend
 
 # ------------------------------------------------------------ prerequisites
 
 [[ -x $MS ]] || die "$MS is not built (run make, or set B)"
 SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
 [[ -x $SINK ]] || die "smtp-sink (postfix) not found"
-for t in curl msmtp swaks socat openssl ss awk /usr/bin/time timeout setsid; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
-done
+bench_need curl msmtp swaks socat openssl ss awk /usr/bin/time timeout setsid
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mailsend-bench.XXXXXX") || die "mktemp failed"
+bench_tmpdir mailsend-bench
 SERVER_PIDS=()
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
+# shellcheck disable=SC2317  # called from the trap (bench_cleanup)
+stop_servers() {
     local p
     for p in "${SERVER_PIDS[@]}"; do
         # Each server runs in its own process group (setsid): this also
@@ -62,10 +61,8 @@ cleanup() {
         kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null
     done
     for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+BENCH_ATEXIT+=(stop_servers)
 
 FAILURES=0   # deliveries that did not happen, over the whole run
 NOTES=()
@@ -206,12 +203,6 @@ set_cmds() {
 # get_cmd TOOL MODE: copy cmd_TOOL_MODE into CMD.
 get_cmd() { local -n ref="cmd_${1//-/}_$2"; CMD=("${ref[@]}"); }
 
-# --------------------------------------------------------------- helpers
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-
 # Sanity: every tool delivers one message in each mode before we time it.
 set_cmds "$MSG_SMALL"
 for mode in plain tls; do
@@ -232,7 +223,7 @@ fi
 
 # ------------------------------------------------------------------ header
 
-say "mailsend benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+bench_host_line
 say "peers: $(curl --version | head -1 | cut -d' ' -f1-2,4-5); msmtp $(msmtp --version | sed -n '1s/.*version //p') ($(msmtp --version | sed -n 's/^TLS\/SSL library: //p')); swaks $(swaks --version | sed -n '1s/.*version //p'); socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
 say "server: smtp-sink on 127.0.0.1:$SINKPORT (PIPELINING, 8BITMIME, DSN; AUTH not announced);"
 say "        TLS: socat on 127.0.0.1:$TLSPORT in front of it, certificate for localhost, $KEYTYPE"
@@ -432,7 +423,6 @@ for n in "${NOTES[@]}"; do say "   $n"; done
 
 # ------------------------------------------------------------------ summary
 
-verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
 rss_mb() { calc '%.1f' "$(fmax <<<"${BR[$1]:-0}") / 1024"; }
 say ""
 say "== summary (targets from issue 3, this run)"

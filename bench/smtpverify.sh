@@ -38,53 +38,23 @@ N=${SMTPVERIFY_BENCH_N:-500}
 N_SWAKS=${SMTPVERIFY_BENCH_N_SWAKS:-20}
 ROUNDS=${SMTPVERIFY_BENCH_ROUNDS:-3}
 (( N_SWAKS > N )) && N_SWAKS=$N
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAILSERVERS=$HERE/tests/servers/mailservers
 
-say() { printf '%s\n' "$*"; }
-die() { say "bench/smtpverify: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
+bench_init smtpverify
 
 # ------------------------------------------------------------ prerequisites
 
 [[ -x $SV ]] || die "$SV is not built (run make, or set B)"
-[[ -x $MAILSERVERS ]] || die "$MAILSERVERS not found"
-# Debian's interpreter: a pyenv shim on PATH costs ~0.15 s per start.
-if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3) || die "python3 not found"; fi
-for t in swaks awk timeout; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (make bench installs the peer tools)"
-done
+bench_need_mailservers
+bench_python
+bench_need swaks awk timeout
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/svbench.XXXXXX") || die "mktemp failed"
-# The servers' state directory: a directory of its own (the daemons run as
-# other users and must reach it, which a 0700 parent would forbid); at most
-# 64 characters.
-D=""
-SERVERS_UP=0
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    if ((SERVERS_UP)); then
-        "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    fi
-    rm -rf "$T"
-    [[ -n $D ]] && rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+bench_tmpdir svbench
 
 # ------------------------------------------------------------------ servers
 
-D=$(mktemp -d /tmp/svbench-srv.XXXXXX) || die "mktemp failed"
-for ((base = 32400; base <= 32760; base += 40)); do
-    SERVERS_UP=1   # a half-started `up` is taken down by the trap too
-    if MP_PORT_BASE=$base timeout 120 "$MAILSERVERS" up "$D" >"$T/up.log" 2>&1; then
-        break
-    fi
-    "$MAILSERVERS" down "$D" >/dev/null 2>&1
-    SERVERS_UP=0
-done
-((SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
-# shellcheck disable=SC1091
-source "$D/env" || die "no $D/env"
+bench_servers_up 32400
 P=$MP_MX_PORT
 CA=$MP_CACERT
 
@@ -180,14 +150,6 @@ print("ok=%d bad=%d other=%d t=%.4f" % (ok, bad, len(codes) - ok - bad, t))
 EOF
 
 # --------------------------------------------------------------- helpers
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-now() { printf '%s' "${EPOCHREALTIME/[,]/.}"; }
-
-FAILURES=0
-FAILNOTES=()
-fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
 
 # Measurements, by key. Per key: the command, how many addresses one run
 # covers, and a checker for its output.
@@ -285,16 +247,13 @@ declare -A LASTCHECK
 
 # ------------------------------------------------------------------ header
 
-say "smtpverify benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
+bench_host_line
 say "peers: $("$PY" -c 'import sys; print("python", sys.version.split()[0])') ($PY); swaks $(swaks --version | sed -n '1s/.*version //p')"
 say "server: private Postfix (tests/servers/mailservers), MX port 127.0.0.1:$P, plain (no STARTTLS; smtpverify --insecure)"
 say "addresses: $N, one session each: $N_REAL real (alice/bob/carol/dave +tag), $N_UNKNOWN unknown users (550)"
 
 # Start-up floors: the python rows include the interpreter's start.
-TIMEFORMAT='%3R'
-{ time for ((i = 0; i < 20; i++)); do "$PY" -c pass; done; } 2>"$T/floor.py"
-{ time for ((i = 0; i < 20; i++)); do /bin/true; done; } 2>"$T/floor.true"
-say "start-up floor: python3 $(calc '%.1f' "$(cat "$T/floor.py") * 1000 / 20") ms, fork+exec /bin/true $(calc '%.2f' "$(cat "$T/floor.true") * 1000 / 20") ms"
+bench_startup_floor 20
 
 # Sessions and round trips, from smtpverify's own -v transcript.
 say "smtpverify sessions (from -v over all $N addresses):"
@@ -351,7 +310,6 @@ say "   x smtplib / x raw compare with the python session of the same method (rc
 
 # ------------------------------------------------------------------ summary
 
-verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
 say ""
 say "== summary (targets from the issue, this run)"
 for m in vrfy rcpt; do

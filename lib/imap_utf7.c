@@ -1,5 +1,6 @@
 /* imap_utf7: modified UTF-7 both ways. */
 #include "imap_utf7.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,32 +24,9 @@ static long
 imap_utf7_utf8(const unsigned char *s, size_t n, size_t *len)
 {
 	uint32_t cp;
-	size_t l, i;
 
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0];
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		l = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		l = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		l = 4, cp = s[0] & 0x07;
-	else
-		return -1;
-	if (l > n)
-		return -1;
-	for (i = 1; i < l; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*len = l;
-	return (long)cp;
+	*len = utf8_decode(s, n, &cp);
+	return *len == 0 ? -1 : (long)cp;
 }
 
 int

@@ -1,5 +1,6 @@
 /* mime: RFC 2047 encoded-words decoded for display. */
 #include "mime.h"
+#include "utf8.h"
 
 #include <iconv.h>
 #include <stdbool.h>
@@ -164,37 +165,7 @@ mime_word_decode(const struct mime_word *w, unsigned char *d)
 static bool
 mime_utf8_ok(const unsigned char *s, size_t n)
 {
-	size_t i = 0, l, j;
-	uint32_t cp;
-
-	while (i < n) {
-		if (s[i] == 0)
-			return false;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			l = 2, cp = s[i] & 0x1f;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			l = 3, cp = s[i] & 0x0f;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			l = 4, cp = s[i] & 0x07;
-		else
-			return false;
-		if (l > n - i)
-			return false;
-		for (j = 1; j < l; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		}
-		if ((l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 ||
-		    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += l;
-	}
-	return true;
+	return memchr(s, '\0', n) == NULL && utf8_valid(s, n);
 }
 
 /* Convert d[0..dlen) from charset cs[0..cslen) to UTF-8 into o, at most

@@ -1,6 +1,7 @@
 /* msg: message scanning, header fields, addresses, paths, Date and
  * Message-ID. */
 #include "msg.h"
+#include "utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -774,43 +775,7 @@ msg_addrlist(const char *value, size_t n, msg_addr_fn *fn, void *arg,
 static bool
 msg_utf8_valid(const unsigned char *p, size_t n)
 {
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = p[i];
-		uint32_t cp;
-		size_t k, need;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i - 1 < need)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates, beyond U+10FFFF. */
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += need + 1;
-	}
-	return true;
+	return utf8_valid(p, n);
 }
 
 static bool

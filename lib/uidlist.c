@@ -1,5 +1,6 @@
 /* uidlist: UIDs from lines of text, TSV or JSON Lines. */
 #include "uidlist.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,27 +46,8 @@ static size_t
 uidlist_utf8(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
-	size_t l, i;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		l = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		l = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		l = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (l > n)
-		return 0;
-	for (i = 1; i < l; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return l;
+	return s[0] < 0x80 ? 0 : utf8_decode(s, n, &cp);
 }
 
 /* Four hex digits at p[at..at+4) into *v; -1 if not. */

@@ -1,4 +1,4 @@
-/* MODULES: imap_utf7 err
+/* MODULES: utf8 imap_utf7 err
  * Fuzz target: modified UTF-7 both ways. A name the decoder accepts
  * encodes back to exactly the same octets (there is one spelling of each
  * name), and valid UTF-8 survives encode then decode unchanged. */

@@ -1,4 +1,4 @@
-/* MODULES: mime err
+/* MODULES: utf8 mime err
  * Fuzz target: RFC 2047 header decoding. Never fails but for its 1 MiB
  * cap or memory, the output is NUL-terminated, at most MIME_DECODE_MAX
  * octets, holds a NUL only where the input had one, and a value without

@@ -1,4 +1,4 @@
-/* MODULES: msg err
+/* MODULES: utf8 msg err
  * Fuzz target: the message scanner gives the same results however its
  * input is split, and the same as a plain line-by-line reference; header
  * fields, addresses and paths that are accepted keep their promises. The

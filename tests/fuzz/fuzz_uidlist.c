@@ -1,4 +1,4 @@
-/* MODULES: uidlist seqset err
+/* MODULES: utf8 uidlist seqset err
  * Fuzz target: the input read line by line as imapflag reads its
  * standard input. A line is refused with ERR_USAGE (naming its number)
  * and changes nothing, or is taken; the set then normalizes to ascending,

@@ -1,4 +1,4 @@
-/* MODULES: imap_data imap_parse seqset mime err */
+/* MODULES: utf8 imap_data imap_parse seqset mime err */
 #include <stdlib.h>
 
 #include "imap_data.h"

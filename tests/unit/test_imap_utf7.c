@@ -1,4 +1,4 @@
-/* MODULES: imap_utf7 err */
+/* MODULES: utf8 imap_utf7 err */
 #include <stdlib.h>
 
 #include "imap_utf7.h"

@@ -1,4 +1,4 @@
-/* MODULES: mime err */
+/* MODULES: utf8 mime err */
 #include <stdlib.h>
 
 #include "mime.h"

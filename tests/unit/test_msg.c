@@ -1,4 +1,4 @@
-/* MODULES: msg err */
+/* MODULES: utf8 msg err */
 #include <regex.h>
 #include <stdlib.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-/* MODULES: out */
+/* MODULES: utf8 out */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* MODULES: spool msg err */
+/* MODULES: utf8 spool msg err */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>

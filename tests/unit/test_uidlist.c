@@ -1,4 +1,4 @@
-/* MODULES: uidlist seqset err */
+/* MODULES: utf8 uidlist seqset err */
 #include <stdlib.h>
 
 #include "uidlist.h"
