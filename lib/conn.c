@@ -68,7 +68,9 @@ struct conn {
 	size_t login_len;
 	bool login_full;
 	char *login_user;	/* a login left to the protocol module */
-	char *login_password;	/* (our own IMAP session); wiped */
+	char *login_password;	/* (our own IMAP or POP3 session); wiped */
+	bool login_apop;	/* --auth APOP */
+	bool login_plain;	/* --auth PLAIN */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -887,11 +889,13 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 	 * IMAP login with a password by LOGIN or AUTHENTICATE PLAIN is left
 	 * to lib/imap too: libcurl and its thirty-odd libraries would be
 	 * most of the memory a listing takes (12 MB against 7). */
-	bool own_login = u->proto == CONN_IMAP && p->user != NULL &&
-	    p->password != NULL && (p->login_options == NULL ||
-	    strcasecmp(p->login_options, "AUTH=PLAIN") == 0);
+	bool own_login = (u->proto == CONN_IMAP || u->proto == CONN_POP3) &&
+	    p->user != NULL && p->password != NULL && (p->login_options == NULL ||
+	    strcasecmp(p->login_options, "AUTH=PLAIN") == 0 ||
+	    (u->proto == CONN_POP3 && strcasecmp(p->login_options, "AUTH=+APOP") == 0));
 	if ((own_login || (p->user == NULL && !p->netrc && p->netrc_file == NULL)) &&
-	    (!c->tls || u->proto == CONN_SMTP || u->proto == CONN_IMAP) &&
+	    (!c->tls || u->proto == CONN_SMTP || u->proto == CONN_IMAP ||
+	    u->proto == CONN_POP3) &&
 	    (p->pin == NULL || strncmp(p->pin, "sha256//", 8) == 0)) {
 		size_t hl = strlen(u->host);
 		trace_note(p->trace, "connecting to %s port %u", u->host, u->port);
@@ -910,6 +914,9 @@ conn_open(struct conn **cp, const struct conn_params *p, struct mp_err *e)
 		if (r == 0 && own_login) {
 			c->login_user = strdup(p->user);
 			c->login_password = strdup(p->password);
+			c->login_apop = p->login_options != NULL &&
+			    strcasecmp(p->login_options, "AUTH=+APOP") == 0;
+			c->login_plain = p->login_options != NULL && !c->login_apop;
 			if (c->login_user == NULL || c->login_password == NULL)
 				r = err_set(e, ERR_INTERNAL, "out of memory");
 		}
@@ -998,6 +1005,13 @@ struct trace *
 conn_trace(const struct conn *c)
 {
 	return c->trace;
+}
+
+bool
+conn_login_mech(const struct conn *c, bool *apop)
+{
+	*apop = c->login_apop;
+	return c->login_plain;
 }
 
 bool

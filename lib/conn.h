@@ -108,10 +108,14 @@ enum conn_proto conn_proto(const struct conn *c);
 bool conn_tls(const struct conn *c);
 struct trace *conn_trace(const struct conn *c);
 
-/* Whether the protocol module is to log in itself (an IMAP session with a
- * password over our own socket; see conn_open), with what. */
+/* Whether the protocol module is to log in itself (an IMAP or POP3
+ * session with a password over our own socket; see conn_open), with what. */
 bool conn_login_pending(const struct conn *c, const char **user,
 	const char **password);
+
+/* The mechanism asked for a pending login: true for PLAIN (--auth
+ * PLAIN), *apop for APOP (POP3); neither means the protocol's default. */
+bool conn_login_mech(const struct conn *c, bool *apop);
 
 /* The login is over: wipe and free the credentials. */
 void conn_login_done(struct conn *c);
