@@ -3,6 +3,8 @@
 
 #include <openssl/evp.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -318,5 +320,251 @@ pop3_quit(struct conn *c, struct mp_err *e)
 		return err_reply(e, 400, NULL, "QUIT failed, nothing was deleted: %s",
 		    shown);
 	}
+	return 0;
+}
+
+/* ---- The maildrop */
+
+bool
+pop3_uidl_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > POP3_UIDL_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+static int
+pop3_capa_line(void *arg, const char *line, size_t n)
+{
+	struct pop3_caps *caps = arg;
+	size_t w = strcspn(line, " ");
+
+	if (w > n)
+		w = n;
+#define POP3_CAP(word) (w == sizeof(word) - 1 && strncasecmp(line, word, w) == 0)
+	if (POP3_CAP("PIPELINING"))
+		caps->pipelining = true;
+	else if (POP3_CAP("UIDL"))
+		caps->uidl = true;
+	else if (POP3_CAP("TOP"))
+		caps->top = true;
+	else if (POP3_CAP("RESP-CODES"))
+		caps->resp_codes = true;
+	else if (POP3_CAP("LOGIN-DELAY") && w < n)
+		caps->login_delay = strtol(line + w + 1, NULL, 10);
+#undef POP3_CAP
+	return 0;
+}
+
+int
+pop3_capa(struct conn *c, struct pop3_caps *caps, struct mp_err *e)
+{
+	enum pop3_status st;
+	const char *line;
+	size_t n;
+
+	memset(caps, 0, sizeof *caps);
+	caps->login_delay = -1;
+	if (conn_send_line(c, "CAPA", 4, e) < 0 || conn_flush(c, e) < 0 ||
+	    pop3_read_status(c, &st, &line, &n, e) < 0)
+		return -1;
+	if (st != POP3_OK)
+		return 0;
+	caps->capa = true;
+	return pop3_read_multiline(c, true, pop3_capa_line, caps, e);
+}
+
+struct pop3_scanning {
+	struct pop3_msg *msgs;
+	size_t n;
+	bool uidl;		/* reading UIDL (else LIST) */
+	bool bad;
+	char why[96];
+};
+
+/* "N SIZE" or "N UIDL" for message N of the scan. */
+static int
+pop3_scan_line(void *arg, const char *line, size_t n)
+{
+	struct pop3_scanning *sc = arg;
+	unsigned long long num = 0, size = 0;
+	size_t i = 0, start;
+	struct pop3_msg *m;
+
+	while (i < n && line[i] >= '0' && line[i] <= '9' && num <= UINT32_MAX)
+		num = num * 10 + (unsigned)(line[i++] - '0');
+	if (i == 0 || i == n || line[i] != ' ' || num < 1 || num > sc->n) {
+		snprintf(sc->why, sizeof sc->why, "a %s line without a message "
+		    "number of this maildrop", sc->uidl ? "UIDL" : "LIST");
+		sc->bad = true;
+		return 1;
+	}
+	m = &sc->msgs[num - 1];
+	start = ++i;
+	if (!sc->uidl) {
+		while (i < n && line[i] >= '0' && line[i] <= '9' && size < UINT64_MAX / 10)
+			size = size * 10 + (unsigned)(line[i++] - '0');
+		if (i == start) {
+			snprintf(sc->why, sizeof sc->why, "LIST line without a size");
+			sc->bad = true;
+			return 1;
+		}
+		m->size = size;
+		return 0;
+	}
+	/* Some servers put more after the UIDL: the first word counts. */
+	while (i < n && line[i] != ' ')
+		i++;
+	if (!pop3_uidl_valid(line + start, i - start)) {
+		snprintf(sc->why, sizeof sc->why, "UIDL of message %llu is not 1 to "
+		    "70 printable characters", num);
+		sc->bad = true;
+		return 1;
+	}
+	memcpy(m->uidl, line + start, i - start);
+	m->uidl[i - start] = '\0';
+	return 0;
+}
+
+int
+pop3_scan(struct conn *c, bool pipelining, bool want_uidl, struct pop3_msg **msgs,
+    size_t *n, bool *uidl_ok, struct mp_err *e)
+{
+	struct pop3_scanning sc = { 0 };
+	enum pop3_status st;
+	const char *line;
+	size_t len, i;
+	unsigned long long count = 0;
+	char shown[120];
+	int r;
+
+	*msgs = NULL;
+	*n = 0;
+	*uidl_ok = false;
+	if (conn_send_line(c, "STAT", 4, e) < 0)
+		return -1;
+	/* With PIPELINING the listing goes out with STAT: one round trip. */
+	if (pipelining && (conn_send_line(c, "LIST", 4, e) < 0 ||
+	    (want_uidl && conn_send_line(c, "UIDL", 4, e) < 0)))
+		return -1;
+	if (conn_flush(c, e) < 0 || pop3_read_status(c, &st, &line, &len, e) < 0)
+		return -1;
+	err_sanitize(shown, sizeof shown, line, len);
+	if (st != POP3_OK)
+		return err_set(e, pop3_err_kind(shown, ERR_TEMP), "STAT: %s", shown);
+	for (i = 4; i < len && line[i] >= '0' && line[i] <= '9' && count < 10000000; i++)
+		count = count * 10 + (unsigned)(line[i] - '0');
+	if (i == 4 || count >= 10000000)
+		return err_set(e, ERR_PROTOCOL, "unparsable STAT reply: '%s'", shown);
+	if (count > 0 && (sc.msgs = calloc(count, sizeof *sc.msgs)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	sc.n = count;
+	for (i = 0; i < count; i++)
+		sc.msgs[i].num = (unsigned)(i + 1);
+	for (int step = 0; step < (want_uidl ? 2 : 1); step++) {
+		const char *verb = step == 0 ? "LIST" : "UIDL";
+		if (!pipelining && (conn_send_line(c, verb, 4, e) < 0 ||
+		    conn_flush(c, e) < 0))
+			goto fail;
+		if (pop3_read_status(c, &st, &line, &len, e) < 0)
+			goto fail;
+		if (st != POP3_OK) {
+			err_sanitize(shown, sizeof shown, line, len);
+			if (step == 1)
+				break;		/* no UIDL: *uidl_ok stays false */
+			err_set(e, pop3_err_kind(shown, ERR_PROTOCOL), "LIST: %s", shown);
+			goto fail;
+		}
+		sc.uidl = step == 1;
+		r = pop3_read_multiline(c, false, pop3_scan_line, &sc, e);
+		if (r < 0)
+			goto fail;
+		if (sc.bad) {
+			/* Read the rest so the session stays in step. */
+			err_set(e, ERR_PROTOCOL, "%s", sc.why);
+			goto fail;
+		}
+		if (step == 1)
+			*uidl_ok = true;
+	}
+	*msgs = sc.msgs;
+	*n = sc.n;
+	return 0;
+fail:
+	free(sc.msgs);
+	return -1;
+}
+
+void
+pop3_queue_init(struct pop3_queue *q, struct conn *c, size_t window)
+{
+	memset(q, 0, sizeof *q);
+	q->c = c;
+	q->window = window < 1 ? 1 : window > POP3_QUEUE_MAX ? POP3_QUEUE_MAX : window;
+}
+
+bool
+pop3_queue_room(const struct pop3_queue *q)
+{
+	return q->len < q->window;
+}
+
+int
+pop3_queue_send(struct pop3_queue *q, enum pop3_kind kind, unsigned num,
+    unsigned lines, struct mp_err *e)
+{
+	size_t at;
+
+	if (!pop3_queue_room(q))
+		return err_set(e, ERR_INTERNAL, "POP3 queue full");
+	switch (kind) {
+	case POP3_Q_RETR:
+		if (conn_sendf(q->c, e, "RETR %u", num) < 0)
+			return -1;
+		break;
+	case POP3_Q_TOP:
+		if (conn_sendf(q->c, e, "TOP %u %u", num, lines) < 0)
+			return -1;
+		break;
+	case POP3_Q_DELE:
+		if (conn_sendf(q->c, e, "DELE %u", num) < 0)
+			return -1;
+		break;
+	case POP3_Q_NOOP:
+		if (conn_send_line(q->c, "NOOP", 4, e) < 0)
+			return -1;
+		break;
+	}
+	at = (q->head + q->len) % POP3_QUEUE_MAX;
+	q->q[at].kind = kind;
+	q->q[at].num = num;
+	q->len++;
+	return 0;
+}
+
+int
+pop3_queue_next(struct pop3_queue *q, enum pop3_kind *kind, unsigned *num,
+    enum pop3_status *st, char *text, size_t cap, struct mp_err *e)
+{
+	const char *line;
+	size_t n;
+
+	if (q->len == 0)
+		return err_set(e, ERR_INTERNAL, "no POP3 command in flight");
+	if (conn_flush(q->c, e) < 0 || pop3_read_status(q->c, st, &line, &n, e) < 0)
+		return -1;
+	if (*st == POP3_CONT)
+		return err_set(e, ERR_PROTOCOL, "unexpected '+' continuation");
+	err_sanitize(text, cap, line, n);
+	*kind = q->q[q->head].kind;
+	*num = q->q[q->head].num;
+	q->head = (q->head + 1) % POP3_QUEUE_MAX;
+	q->len--;
 	return 0;
 }

@@ -1,0 +1,163 @@
+/* mda: spool, then pipe to a delivery command. */
+#include "mda.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MDA_BUF	(64 * 1024)
+
+struct mda {
+	char *cmd;
+	int fd;			/* the spooled message, or -1 */
+	char buf[MDA_BUF];
+	size_t len;
+};
+
+int
+mda_open(struct mda **mp, const char *cmd, struct mp_err *e)
+{
+	struct mda *m;
+
+	if ((m = calloc(1, sizeof *m)) == NULL || (m->cmd = strdup(cmd)) == NULL) {
+		free(m);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	m->fd = -1;
+	*mp = m;
+	return 0;
+}
+
+int
+mda_begin(struct mda *m, struct mp_err *e)
+{
+	const char *dir = getenv("TMPDIR");
+
+	mda_abort(m);
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	m->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (m->fd < 0) {
+		/* No O_TMPFILE here: a named file, unlinked at once. */
+		char path[4096];
+		int k = snprintf(path, sizeof path, "%s/mailpipe-mda.XXXXXX", dir);
+		if (k < 0 || (size_t)k >= sizeof path || (m->fd = mkostemp(path,
+		    O_CLOEXEC)) < 0)
+			return err_set(e, ERR_IO, "cannot spool the message in %s: %s",
+			    dir, strerror(errno));
+		unlink(path);
+	}
+	m->len = 0;
+	return 0;
+}
+
+static int
+mda_flush(struct mda *m, struct mp_err *e)
+{
+	size_t off = 0;
+
+	while (off < m->len) {
+		ssize_t w = write(m->fd, m->buf + off, m->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return err_set(e, ERR_IO, "spooling the message for the MDA: %s",
+			    strerror(errno));
+		off += (size_t)w;
+	}
+	m->len = 0;
+	return 0;
+}
+
+int
+mda_line(struct mda *m, const char *line, size_t n, struct mp_err *e)
+{
+	if (m->len + n + 1 > sizeof m->buf && mda_flush(m, e) < 0)
+		return -1;
+	if (n + 1 > sizeof m->buf) {
+		/* A line longer than the buffer goes straight out. */
+		m->len = 0;
+		while (n > 0) {
+			ssize_t w = write(m->fd, line, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return err_set(e, ERR_IO, "spooling the message for the "
+				    "MDA: %s", strerror(errno));
+			line += w;
+			n -= (size_t)w;
+		}
+		m->buf[m->len++] = '\n';
+		return 0;
+	}
+	memcpy(m->buf + m->len, line, n);
+	m->len += n;
+	m->buf[m->len++] = '\n';
+	return 0;
+}
+
+int
+mda_end(struct mda *m, const char *name, const char *value, struct mp_err *e)
+{
+	pid_t pid;
+	int status;
+
+	if (m->fd < 0)
+		return err_set(e, ERR_INTERNAL, "no message spooled");
+	if (mda_flush(m, e) < 0)
+		return -1;
+	if (lseek(m->fd, 0, SEEK_SET) < 0)
+		return err_set(e, ERR_IO, "rewinding the spooled message: %s",
+		    strerror(errno));
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return err_set(e, ERR_IO, "cannot start the MDA: %s", strerror(errno));
+	if (pid == 0) {
+		/* stdin: the message; stdout: our stderr (data stays clean). */
+		if (dup2(m->fd, 0) < 0 || dup2(2, 1) < 0)
+			_exit(127);
+		if (name != NULL && setenv(name, value, 1) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", m->cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return err_set(e, ERR_IO, "waiting for the MDA: %s",
+			    strerror(errno));
+	}
+	mda_abort(m);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return err_set(e, ERR_UNAVAILABLE, "the MDA could not be run (exit "
+		    "127): %s", m->cmd);
+	if (WIFEXITED(status))
+		return err_set(e, WEXITSTATUS(status) == 75 ? ERR_TEMP : ERR_UNAVAILABLE,
+		    "the MDA exited with status %d", WEXITSTATUS(status));
+	return err_set(e, ERR_TEMP, "the MDA was killed by signal %d",
+	    WTERMSIG(status));
+}
+
+void
+mda_abort(struct mda *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+	m->len = 0;
+}
+
+void
+mda_close(struct mda *m)
+{
+	if (m == NULL)
+		return;
+	mda_abort(m);
+	free(m->cmd);
+	free(m);
+}

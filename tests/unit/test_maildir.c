@@ -1,0 +1,348 @@
+/* MODULES: maildir err */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "maildir.h"
+#include "t.h"
+
+static char base[4096];
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static const char *
+path_of(const char *rel)
+{
+	static char buf[2][8192];
+	static int k;
+
+	k ^= 1;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", base, rel);
+	return buf[k];
+}
+
+/* Entries in a directory, "." and ".." aside; -1 if it cannot be read. */
+static int
+count(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 ? -1 : (int)(st.st_mode & 07777);
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The file's content, NUL-terminated, or NULL. */
+static char *
+slurp(const char *path, size_t *n)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	char *p;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	p = malloc((size_t)st.st_size + 1);
+	*n = (size_t)read(fd, p, (size_t)st.st_size);
+	p[*n] = '\0';
+	close(fd);
+	return p;
+}
+
+static bool
+name_shape(const char *name)
+{
+	char want[64];
+	const char *p = name;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == name || strncmp(p, ".M", 2) != 0)
+		return false;
+	for (p += 2; *p >= '0' && *p <= '9'; p++)
+		;
+	snprintf(want, sizeof want, "P%ldQ", (long)getpid());
+	if (strncmp(p, want, strlen(want)) != 0)
+		return false;
+	for (p += strlen(want); *p >= '0' && *p <= '9'; p++)
+		;
+	return *p == '.' && p[1] != '\0' && strchr(name, '/') == NULL &&
+	    strchr(name, ':') == NULL;
+}
+
+static void
+test_open(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+
+	t_inteq(maildir_open(&m, path_of("a/b/Mail"), &e), 0, "open creates dir and parents");
+	t_ok(is_dir(path_of("a/b/Mail")) && mode_of(path_of("a/b/Mail")) == 0700,
+	    "maildir is a 0700 directory");
+	t_ok(mode_of(path_of("a/b/Mail/tmp")) == 0700, "tmp/ 0700");
+	t_ok(mode_of(path_of("a/b/Mail/new")) == 0700, "new/ 0700");
+	t_ok(mode_of(path_of("a/b/Mail/cur")) == 0700, "cur/ 0700");
+	t_streq(maildir_name(m), "", "no name before begin");
+	t_ok(maildir_line(m, "x", 1, &e) < 0 && e.kind == ERR_INTERNAL,
+	    "line without begin: ERR_INTERNAL");
+	t_ok(maildir_end(m, NULL, 0, &e) < 0 && e.kind == ERR_INTERNAL,
+	    "end without begin: ERR_INTERNAL");
+	t_inteq(maildir_sync(m, &e), 0, "sync with nothing delivered");
+	maildir_close(m);
+	t_inteq(maildir_open(&m, path_of("a/b/Mail/"), &e), 0, "reopen (trailing slash)");
+	maildir_close(m);
+}
+
+static void
+test_deliver(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	char name[MAILDIR_NAME_MAX + 1], began[MAILDIR_NAME_MAX + 1], path[8192];
+	char *big, *got, *want;
+	size_t n, bign = 100 * 1024;
+
+	if (maildir_open(&m, path_of("deliver"), &e) < 0) {
+		t_ok(0, "open: %s", e.text);
+		return;
+	}
+	t_inteq(maildir_begin(m, &e), 0, "begin");
+	snprintf(began, sizeof began, "%s", maildir_name(m));
+	t_ok(name_shape(began), "name time.M<usec>P<pid>Q<n>.<host>: %s", began);
+	snprintf(path, sizeof path, "%s/tmp/%s", path_of("deliver"), began);
+	t_inteq(mode_of(path), 0600, "tmp file mode 0600");
+	t_ok(maildir_begin(m, &e) < 0 && e.kind == ERR_INTERNAL,
+	    "begin twice: ERR_INTERNAL");
+	big = malloc(bign);
+	memset(big, 'x', bign);
+	t_inteq(maildir_line(m, "From: a@example.org", 19, &e), 0, "line");
+	t_inteq(maildir_line(m, "", 0, &e), 0, "empty line");
+	t_inteq(maildir_line(m, big, bign, &e), 0, "line longer than the buffer");
+	t_inteq(maildir_line(m, "end", 3, &e), 0, "last line");
+	t_inteq(count(path_of("deliver/new")), 0, "nothing in new/ before end");
+	t_inteq(maildir_end(m, name, sizeof name, &e), 0, "end");
+	t_streq(name, began, "end names the file begin made");
+	t_streq(maildir_name(m), "", "no name after end");
+	t_inteq(count(path_of("deliver/tmp")), 0, "tmp/ empty after end");
+	t_inteq(count(path_of("deliver/new")), 1, "one file in new/");
+	snprintf(path, sizeof path, "%s/new/%s", path_of("deliver"), name);
+	t_inteq(mode_of(path), 0600, "new file mode 0600");
+	want = malloc(bign + 64);
+	memcpy(want, "From: a@example.org\n\n", 21);
+	memcpy(want + 21, big, bign);
+	memcpy(want + 21 + bign, "\nend\n", 5);
+	got = slurp(path, &n);
+	t_ok(got != NULL && n == bign + 26 && memcmp(got, want, n) == 0,
+	    "content: lines with \\n");
+	free(got);
+	free(want);
+	free(big);
+	t_inteq(maildir_sync(m, &e), 0, "sync");
+
+	/* Abort. */
+	t_inteq(maildir_begin(m, &e), 0, "begin again");
+	maildir_line(m, "doomed", 6, &e);
+	maildir_abort(m);
+	t_inteq(count(path_of("deliver/tmp")), 0, "abort: tmp/ empty");
+	t_inteq(count(path_of("deliver/new")), 1, "abort: new/ unchanged");
+	maildir_abort(m);
+	t_ok(1, "abort twice is harmless");
+
+	/* No room for the name: refused before anything is delivered. */
+	maildir_begin(m, &e);
+	t_ok(maildir_end(m, name, 5, &e) < 0 && e.kind == ERR_INTERNAL,
+	    "end with a small name buffer: ERR_INTERNAL");
+	t_ok(count(path_of("deliver/tmp")) == 0 && count(path_of("deliver/new")) == 1,
+	    "  and nothing left");
+
+	/* Rollback. */
+	t_inteq(maildir_remove(m, name, &e), 0, "remove new/NAME");
+	t_inteq(count(path_of("deliver/new")), 0, "  gone");
+	t_inteq(maildir_remove(m, name, &e), 0, "remove what is not there: no error");
+	maildir_begin(m, &e);
+	maildir_line(m, "seen", 4, &e);
+	maildir_end(m, name, sizeof name, &e);
+	{
+		char from[8192], to[8192];
+		snprintf(from, sizeof from, "%s/new/%s", path_of("deliver"), name);
+		snprintf(to, sizeof to, "%s/cur/%s:2,S", path_of("deliver"), name);
+		rename(from, to);
+	}
+	t_inteq(maildir_remove(m, name, &e), 0, "remove a message a reader moved to cur/");
+	t_inteq(count(path_of("deliver/cur")), 0, "  gone from cur/");
+	t_ok(maildir_remove(m, "../x", &e) < 0 && e.kind == ERR_DATA,
+	    "remove ../x: ERR_DATA");
+	t_ok(maildir_remove(m, "..", &e) < 0 && e.kind == ERR_DATA, "remove ..: ERR_DATA");
+	/* close drops a message being written */
+	maildir_begin(m, &e);
+	maildir_close(m);
+	t_inteq(count(path_of("deliver/tmp")), 0, "close drops a message being written");
+}
+
+static void
+test_unique(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	int i, bad = 0;
+	char line[64];
+
+	if (maildir_open(&m, path_of("many"), &e) < 0) {
+		t_ok(0, "open: %s", e.text);
+		return;
+	}
+	for (i = 0; i < 2000; i++) {
+		int n = snprintf(line, sizeof line, "message %d", i);
+		if (maildir_begin(m, &e) < 0 || maildir_line(m, line, (size_t)n, &e) < 0 ||
+		    maildir_end(m, NULL, 0, &e) < 0) {
+			bad++;
+			printf("# %s\n", e.text);
+		}
+	}
+	t_inteq(bad, 0, "2,000 deliveries");
+	t_inteq(maildir_sync(m, &e), 0, "one sync for the batch");
+	t_inteq(count(path_of("many/new")), 2000, "2,000 distinct files in new/");
+	t_inteq(count(path_of("many/tmp")), 0, "tmp/ empty");
+	maildir_close(m);
+}
+
+/* In a child limited to 8 KiB files: bit 0-3 for a failure while
+ * writing, bits 4-7 for one at end. */
+static int
+disk_full_child(void)
+{
+	struct rlimit rl = { 8192, RLIM_INFINITY };
+	struct maildir *m;
+	struct mp_err e;
+	char line[1000];
+	int i, r = 0, bits = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || maildir_open(&m, path_of("full"), &e) < 0)
+		return 255;
+	memset(line, 'y', sizeof line);
+	maildir_begin(m, &e);
+	for (i = 0; i < 200 && r == 0; i++)
+		r = maildir_line(m, line, sizeof line, &e);
+	if (r < 0)
+		bits |= 1;
+	if (r < 0 && e.kind == ERR_IO)
+		bits |= 2;
+	if (strstr(e.text, "/tmp/") != NULL && strstr(e.text, strerror(EFBIG)) != NULL)
+		bits |= 4;
+	if (count(path_of("full/tmp")) == 0 && strcmp(maildir_name(m), "") == 0)
+		bits |= 8;
+	/* 20 KB: all in the buffer until end. */
+	maildir_begin(m, &e);
+	for (i = 0, r = 0; i < 20 && r == 0; i++)
+		r = maildir_line(m, line, sizeof line, &e);
+	if (r == 0)
+		bits |= 16;
+	if (maildir_end(m, NULL, 0, &e) < 0 && e.kind == ERR_IO)
+		bits |= 32;
+	if (count(path_of("full/tmp")) == 0)
+		bits |= 64;
+	if (count(path_of("full/new")) == 0)
+		bits |= 128;
+	maildir_close(m);
+	return bits == 255 ? 0 : bits;
+}
+
+static void
+test_disk_full(void)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(disk_full_child());
+	waitpid(pid, &status, 0);
+	if (!t_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "file size limit: ERR_IO naming tmp file, tmp file gone (line and end)"))
+		printf("# child status %d\n", status);
+}
+
+static void
+test_refused(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	int fd;
+
+	mkdir(path_of("real"), 0700);
+	t_inteq(symlink(path_of("real"), path_of("link")), 0, "make a symlink");
+	t_ok(maildir_open(&m, path_of("link"), &e) < 0 && e.kind == ERR_CANTCREATE,
+	    "symlinked maildir: ERR_CANTCREATE");
+	t_ok(strstr(e.text, "symbolic link") != NULL, "  says so: %s", e.text);
+	t_ok(maildir_open(&m, path_of("link/"), &e) < 0 && e.kind == ERR_CANTCREATE,
+	    "symlinked maildir with a trailing slash: ERR_CANTCREATE");
+	t_inteq(count(path_of("real")), 0, "  nothing created through it");
+	mkdir(path_of("sub"), 0700);
+	mkdir(path_of("elsewhere"), 0700);
+	t_inteq(symlink(path_of("elsewhere"), path_of("sub/tmp")), 0, "make a symlink");
+	t_ok(maildir_open(&m, path_of("sub"), &e) < 0 && e.kind == ERR_CANTCREATE,
+	    "symlinked tmp/: ERR_CANTCREATE");
+	fd = open(path_of("file"), O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	t_ok(maildir_open(&m, path_of("file"), &e) < 0 && e.kind == ERR_CANTCREATE,
+	    "a regular file: ERR_CANTCREATE");
+	t_ok(maildir_open(&m, path_of("file/x"), &e) < 0 && e.kind == ERR_CANTCREATE,
+	    "under a regular file: ERR_CANTCREATE");
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	umask(022);
+	snprintf(base, sizeof base, "%s/test_maildir.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(base) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_open();
+	test_deliver();
+	test_unique();
+	test_disk_full();
+	test_refused();
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return t_done();
+}
