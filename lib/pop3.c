@@ -136,6 +136,10 @@ pop3_start_capa_line(void *arg, const char *line, size_t n)
 	struct pop3_start *st = arg;
 	size_t w = strcspn(line, " ");
 
+	/* Kept for later (conn_login_lines): PIPELINING seen here lets the
+	 * first commands after login go out together. */
+	conn_login_keep(st->c, line, n);
+
 	if (w > n)
 		w = n;
 	if (w == 4 && strncasecmp(line, "STLS", 4) == 0)
@@ -362,8 +366,25 @@ pop3_capa_line(void *arg, const char *line, size_t n)
 	return 0;
 }
 
-int
-pop3_capa(struct conn *c, struct pop3_caps *caps, struct mp_err *e)
+bool
+pop3_offered_before(const struct conn *c, const char *cap)
+{
+	size_t len, n = strlen(cap);
+	const char *p = conn_login_lines(c, &len), *end = p + len;
+
+	while (p != NULL && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t w = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (w == n && strncasecmp(p, cap, n) == 0)
+			return true;
+		p += w + 1;
+	}
+	return false;
+}
+
+/* Read the reply to a CAPA already sent. */
+static int
+pop3_capa_read(struct conn *c, struct pop3_caps *caps, struct mp_err *e)
 {
 	enum pop3_status st;
 	const char *line;
@@ -371,13 +392,20 @@ pop3_capa(struct conn *c, struct pop3_caps *caps, struct mp_err *e)
 
 	memset(caps, 0, sizeof *caps);
 	caps->login_delay = -1;
-	if (conn_send_line(c, "CAPA", 4, e) < 0 || conn_flush(c, e) < 0 ||
-	    pop3_read_status(c, &st, &line, &n, e) < 0)
+	if (pop3_read_status(c, &st, &line, &n, e) < 0)
 		return -1;
 	if (st != POP3_OK)
 		return 0;
 	caps->capa = true;
 	return pop3_read_multiline(c, true, pop3_capa_line, caps, e);
+}
+
+int
+pop3_capa(struct conn *c, struct pop3_caps *caps, struct mp_err *e)
+{
+	if (conn_send_line(c, "CAPA", 4, e) < 0 || conn_flush(c, e) < 0)
+		return -1;
+	return pop3_capa_read(c, caps, e);
 }
 
 struct pop3_scanning {
@@ -436,6 +464,14 @@ int
 pop3_scan(struct conn *c, bool pipelining, bool want_uidl, struct pop3_msg **msgs,
     size_t *n, bool *uidl_ok, struct mp_err *e)
 {
+	return pop3_capa_scan(c, NULL, pipelining, want_uidl, msgs, n, uidl_ok, e);
+}
+
+int
+pop3_capa_scan(struct conn *c, struct pop3_caps *caps, bool pipelining,
+    bool want_uidl, struct pop3_msg **msgs, size_t *n, bool *uidl_ok,
+    struct mp_err *e)
+{
 	struct pop3_scanning sc = { 0 };
 	enum pop3_status st;
 	const char *line;
@@ -447,13 +483,15 @@ pop3_scan(struct conn *c, bool pipelining, bool want_uidl, struct pop3_msg **msg
 	*msgs = NULL;
 	*n = 0;
 	*uidl_ok = false;
-	if (conn_send_line(c, "STAT", 4, e) < 0)
+	if ((caps != NULL && conn_send_line(c, "CAPA", 4, e) < 0) ||
+	    conn_send_line(c, "STAT", 4, e) < 0)
 		return -1;
 	/* With PIPELINING the listing goes out with STAT: one round trip. */
 	if (pipelining && (conn_send_line(c, "LIST", 4, e) < 0 ||
 	    (want_uidl && conn_send_line(c, "UIDL", 4, e) < 0)))
 		return -1;
-	if (conn_flush(c, e) < 0 || pop3_read_status(c, &st, &line, &len, e) < 0)
+	if (conn_flush(c, e) < 0 || (caps != NULL && pop3_capa_read(c, caps, e) < 0) ||
+	    pop3_read_status(c, &st, &line, &len, e) < 0)
 		return -1;
 	err_sanitize(shown, sizeof shown, line, len);
 	if (st != POP3_OK)
@@ -538,6 +576,10 @@ pop3_queue_send(struct pop3_queue *q, enum pop3_kind kind, unsigned num,
 		break;
 	case POP3_Q_NOOP:
 		if (conn_send_line(q->c, "NOOP", 4, e) < 0)
+			return -1;
+		break;
+	case POP3_Q_QUIT:
+		if (conn_send_line(q->c, "QUIT", 4, e) < 0)
 			return -1;
 		break;
 	}

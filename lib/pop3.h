@@ -60,6 +60,10 @@ struct pop3_caps {
 /* Send CAPA and read the answer into caps. */
 int pop3_capa(struct conn *c, struct pop3_caps *caps, struct mp_err *e);
 
+/* Whether the server listed cap (a CAPA line, e.g. "PIPELINING") before
+ * login, as seen by lib/pop3 or libcurl while opening the session. */
+bool pop3_offered_before(const struct conn *c, const char *cap);
+
 /* One message of the maildrop, by its number in this session. */
 struct pop3_msg {
 	unsigned num;
@@ -74,7 +78,14 @@ struct pop3_msg {
 int pop3_scan(struct conn *c, bool pipelining, bool want_uidl,
 	struct pop3_msg **msgs, size_t *n, bool *uidl_ok, struct mp_err *e);
 
-enum pop3_kind { POP3_Q_RETR, POP3_Q_TOP, POP3_Q_DELE, POP3_Q_NOOP };
+/* pop3_scan with a CAPA sent first in the same write (when PIPELINING
+ * was offered before login), its answer in *caps; always asks UIDL when
+ * want_uidl. */
+int pop3_capa_scan(struct conn *c, struct pop3_caps *caps, bool pipelining,
+	bool want_uidl, struct pop3_msg **msgs, size_t *n, bool *uidl_ok,
+	struct mp_err *e);
+
+enum pop3_kind { POP3_Q_RETR, POP3_Q_TOP, POP3_Q_DELE, POP3_Q_NOOP, POP3_Q_QUIT };
 
 /* Commands sent and not yet answered, oldest first: POP3 answers in
  * order, so each reply is matched to the command at the head. */
@@ -94,7 +105,7 @@ void pop3_queue_init(struct pop3_queue *q, struct conn *c, size_t window);
 /* Whether another command may be sent now. */
 bool pop3_queue_room(const struct pop3_queue *q);
 
-/* Queue "RETR num", "TOP num lines", "DELE num" or "NOOP" (sent on the
+/* Queue "RETR num", "TOP num lines", "DELE num", "NOOP" or "QUIT" (sent on the
  * next flush or when the buffer fills). ERR_INTERNAL when there is no
  * room (see pop3_queue_room). */
 int pop3_queue_send(struct pop3_queue *q, enum pop3_kind kind, unsigned num,

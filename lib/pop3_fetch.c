@@ -332,15 +332,20 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 	struct pop3_caps caps;
 	struct pop3_msg *msgs = NULL;
 	size_t n = 0, i, sent = 0, got = 0;
-	bool uidl_ok;
+	bool uidl_ok, quit_sent = false;
 	int ret = -1;
 
 	memset(r, 0, sizeof *r);
-	if (pop3_capa(c, &caps, e) < 0)
+	/* PIPELINING offered before login: CAPA, STAT, LIST and UIDL in one
+	 * round trip. Else CAPA first, to know. */
+	if (pop3_offered_before(c, "PIPELINING")) {
+		if (pop3_capa_scan(c, &caps, true, true, &msgs, &n, &uidl_ok, e) < 0)
+			return -1;
+	} else if (pop3_capa(c, &caps, e) < 0 ||
+	    pop3_scan(c, caps.pipelining, !caps.capa || caps.uidl, &msgs, &n,
+	    &uidl_ok, e) < 0) {
 		return -1;
-	if (pop3_scan(c, caps.pipelining, !caps.capa || caps.uidl, &msgs, &n,
-	    &uidl_ok, e) < 0)
-		return -1;
+	}
 	r->on_server = n;
 	r->uidl = uidl_ok;
 	if ((o->keep || o->headers_only >= 0) && !uidl_ok && !o->all) {
@@ -387,7 +392,8 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 		goto quit;
 	}
 	pop3_queue_init(&f.q, c, caps.pipelining ? PF_WINDOW : 1);
-	while (got < f.nretr || f.dele_head < f.ndele || f.q.len > 0) {
+	while (got < f.nretr || f.dele_head < f.ndele || f.q.len > 0 ||
+	    (!quit_sent && caps.pipelining)) {
 		enum pop3_kind kind;
 		enum pop3_status st;
 		unsigned num;
@@ -407,10 +413,27 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 					goto out;
 			}
 		}
+		/* Everything asked: QUIT goes out with the last DELEs. */
+		if (caps.pipelining && !quit_sent && sent == f.nretr && got == f.nretr &&
+		    !f.batch_open && f.dele_head == f.ndele && pop3_queue_room(&f.q)) {
+			if (pop3_queue_send(&f.q, POP3_Q_QUIT, 0, 0, e) < 0)
+				goto out;
+			quit_sent = true;
+		}
 		if (f.q.len == 0)
 			break;
 		if (pop3_queue_next(&f.q, &kind, &num, &st, text, sizeof text, e) < 0)
 			goto out;
+		if (kind == POP3_Q_QUIT) {
+			if (st != POP3_OK) {
+				err_reply(e, 400, NULL, "QUIT failed, nothing was deleted: %s",
+				    text);
+				r->deleted = r->seen_deleted = 0;
+				goto out;
+			}
+			r->quit_ok = true;
+			continue;
+		}
 		if (kind == POP3_Q_DELE) {
 			if (st == POP3_OK) {
 				f.m[num - 1].deleted = true;
@@ -448,10 +471,13 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 	}
 	ret = 0;
 quit:
-	if (pop3_quit(c, ret == 0 ? e : &f.werr) == 0)
+	if (quit_sent) {
+		/* Its answer was read in the loop. */
+	} else if (pop3_quit(c, ret == 0 ? e : &f.werr) == 0) {
 		r->quit_ok = true;
-	else if (ret == 0)
+	} else if (ret == 0) {
 		ret = -1;
+	}
 	if (!r->quit_ok)
 		r->deleted = r->seen_deleted = 0;
 	else if (ret == 0 && !o->dry_run && pf_compact(&f, e) < 0)
