@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -225,6 +226,9 @@ main(int argc, const char **argv)
 	const char *where = NULL;
 
 	tool_init("popfetch");
+	/* A file size limit (ulimit -f) is a full disk: a write error to
+	 * handle, not a signal to die of with a half-written batch. */
+	signal(SIGXFSZ, SIG_IGN);
 	pc = poptGetContext("popfetch", argc, argv, options, 0);
 	poptSetOtherOptionHelp(pc, "[OPTION...] URL (-o FILE | --maildir DIR | --mda CMD)");
 	while ((rc = poptGetNextOpt(pc)) > 0)
