@@ -2,6 +2,7 @@
 #include "mbox.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -132,6 +133,31 @@ mbox_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Whether the dotlock names a process (its content a PID, as ours and
+ * many others write) that no longer exists: left by a program killed
+ * with -9, and stale at once rather than after MBOX_STALE_SECONDS. */
+static bool
+mbox_dotlock_dead(const char *path)
+{
+	char buf[32], *end;
+	long pid;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 /* One try at the dotlock: 1 taken, 0 held by someone else, -1 error. */
 static int
 mbox_dotlock(struct mbox *m, bool *stale_done, struct mp_err *e)
@@ -155,7 +181,8 @@ mbox_dotlock(struct mbox *m, bool *stale_done, struct mp_err *e)
 		return err_set(e, ERR_CANTCREATE, "cannot create the lock file %s: %s",
 		    m->lockpath, strerror(errno));
 	if (!*stale_done && lstat(m->lockpath, &st) == 0 &&
-	    st.st_mtime < time(NULL) - MBOX_STALE_SECONDS) {
+	    (st.st_mtime < time(NULL) - MBOX_STALE_SECONDS ||
+	    mbox_dotlock_dead(m->lockpath))) {
 		*stale_done = true;
 		if (unlink(m->lockpath) == 0 || errno == ENOENT)
 			return mbox_dotlock(m, stale_done, e);
