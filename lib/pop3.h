@@ -48,7 +48,7 @@ int pop3_quit(struct conn *c, struct mp_err *e);
 /* ---- The maildrop: capabilities, listing, pipelined retrieval */
 
 #define POP3_UIDL_MAX	70	/* RFC 1939: 1 to 70 characters 0x21-0x7e */
-#define POP3_QUEUE_MAX	128	/* commands in flight at most */
+#define POP3_QUEUE_MAX	1024	/* commands in flight at most */
 
 /* What CAPA says (RFC 2449); all false when the server has no CAPA. */
 struct pop3_caps {

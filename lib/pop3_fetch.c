@@ -9,7 +9,10 @@
 #include <time.h>
 
 #define PF_HEADER_MAX	(256 * 1024)	/* header lines held for the From line */
-#define PF_WINDOW	64		/* commands in flight with PIPELINING */
+/* With PIPELINING: retrievals in flight at most, by count and octets, so
+ * that the pipe does not drain at 50 ms of latency (mpop keeps 100). */
+#define PF_RETR_WINDOW	256
+#define PF_RETR_OCTETS	(16 * 1024 * 1024)
 
 enum pf_plan { PF_SKIP, PF_RETR, PF_DELE, PF_SKIP_DELE };
 
@@ -333,6 +336,7 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 	struct pop3_msg *msgs = NULL;
 	size_t n = 0, i, sent = 0, got = 0;
 	bool uidl_ok, quit_sent = false;
+	uint64_t retr_octets = 0;	/* of the retrievals in flight */
 	int ret = -1;
 
 	memset(r, 0, sizeof *r);
@@ -391,7 +395,7 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 		ret = 0;
 		goto quit;
 	}
-	pop3_queue_init(&f.q, c, caps.pipelining ? PF_WINDOW : 1);
+	pop3_queue_init(&f.q, c, caps.pipelining ? POP3_QUEUE_MAX : 1);
 	while (got < f.nretr || f.dele_head < f.ndele || f.q.len > 0 ||
 	    (!quit_sent && caps.pipelining)) {
 		enum pop3_kind kind;
@@ -399,13 +403,17 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 		unsigned num;
 		char text[160];
 
-		/* Keep the pipe full: DELEs first, then retrievals ahead. */
-		while (pop3_queue_room(&f.q) && (f.dele_head < f.ndele || sent < f.nretr)) {
+		/* Keep the pipe full: DELEs first (their replies are short),
+		 * then retrievals ahead, up to a window of messages. */
+		while (pop3_queue_room(&f.q) && (f.dele_head < f.ndele ||
+		    (sent < f.nretr && (!caps.pipelining || (sent - got <
+		    PF_RETR_WINDOW && retr_octets < PF_RETR_OCTETS) || sent == got)))) {
 			if (f.dele_head < f.ndele) {
 				if (pop3_queue_send(&f.q, POP3_Q_DELE, f.dele[f.dele_head++],
 				    0, e) < 0)
 					goto out;
 			} else {
+				retr_octets += f.m[f.retr[sent]].size;
 				unsigned mnum = f.m[f.retr[sent++]].num;
 				if (pop3_queue_send(&f.q, o->headers_only >= 0 ? POP3_Q_TOP :
 				    POP3_Q_RETR, mnum, (unsigned)(o->headers_only >= 0 ?
@@ -444,6 +452,7 @@ pop3_fetch_run(struct conn *c, struct journal *j, struct deliver *d,
 			continue;
 		}
 		/* RETR or TOP, in the order sent. */
+		retr_octets -= f.m[f.retr[got]].size;
 		if (st != POP3_OK) {
 			/* Gone meanwhile (deleted by another session). */
 			r->skipped++;
