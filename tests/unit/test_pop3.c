@@ -114,5 +114,23 @@ main(void)
 		t_inteq(e.kind, ERR_PROTOCOL, "garbage is a protocol error");
 		conn_close(c);
 	}
+	/* RFC 1939: a UIDL is 1 to 70 characters from 0x21 to 0x7e. */
+	{
+		static const struct {
+			const char *s;
+			bool ok;
+		} uidls[] = {
+			{ "whqtswO00WBw418f9t5JxYwZ", true }, { "QhdPYR:00WBw1Ph7x7", true },
+			{ "!", true }, { "~", true }, { "", false }, { "a b", false },
+			{ "a\tb", false }, { "caf\xc3\xa9", false }, { "a\x7f", false },
+			{ "0123456789012345678901234567890123456789012345678901234567890123456789",
+			  true },
+			{ "01234567890123456789012345678901234567890123456789012345678901234567890",
+			  false },
+		};
+		for (size_t k = 0; k < sizeof uidls / sizeof uidls[0]; k++)
+			t_ok(pop3_uidl_valid(uidls[k].s, strlen(uidls[k].s)) == uidls[k].ok,
+			    "UIDL '%s' %s", uidls[k].s, uidls[k].ok ? "valid" : "refused");
+	}
 	return t_done();
 }
