@@ -1,6 +1,7 @@
 /* imap: response framing and commands. */
 #include "imap.h"
 #include "imap_utf7.h"
+#include "sasl.h"
 
 #include <openssl/evp.h>
 #include "trace.h"
@@ -297,22 +298,15 @@ static int
 imap_start_login(struct imap_start *st, const char *user, const char *pw,
     struct mp_err *e)
 {
-	char tag[16], line[2048], sasl[1024], b64[1400];
-	size_t len, un = strlen(user), pn = strlen(pw);
+	char tag[16], line[2048], b64[SASL_PLAIN_MAX];
+	size_t len;
 	struct imap_resp r;
 	int ret = -1;
 
 	snprintf(tag, sizeof tag, "A%03u", ++st->tagno);
 	if (imap_caps_has(st->caps, "AUTH=PLAIN")) {
-		/* RFC 4616: authzid NUL authcid NUL password. */
-		if (un + pn + 2 > sizeof sasl)
-			return err_set(e, ERR_USAGE, "user name or password too long");
-		sasl[0] = '\0';
-		memcpy(sasl + 1, user, un);
-		sasl[un + 1] = '\0';
-		memcpy(sasl + un + 2, pw, pn);
-		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)sasl,
-		    (int)(un + pn + 2));
+		if (sasl_plain(user, pw, b64, sizeof b64, e) < 0)
+			return -1;
 		if (imap_caps_has(st->caps, "SASL-IR")) {
 			if (conn_sendf(st->c, e, "%s AUTHENTICATE PLAIN %s", tag, b64) < 0)
 				goto out;
@@ -351,7 +345,6 @@ refused:
 		ret = err_set(e, ERR_AUTH, "authentication failed for user '%s': %s",
 		    user, st->text);
 out:
-	explicit_bzero(sasl, sizeof sasl);
 	explicit_bzero(b64, sizeof b64);
 	explicit_bzero(line, sizeof line);
 	return ret;

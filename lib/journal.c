@@ -1,5 +1,6 @@
 /* journal: popfetch's per-account delivery state (seen + journal). */
 #include "journal.h"
+#include "dirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -239,48 +240,6 @@ journal_readline(struct journal_reader *r, char **line, size_t *n)
 	}
 }
 
-/* mkdir -p with mode 0700, making each new entry durable. */
-static int
-journal_mkdirs(const char *dir, struct mp_err *e)
-{
-	char *p, *s;
-	int ret = 0, fd;
-
-	if ((p = strdup(dir)) == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	for (s = p + 1; ; s++) {
-		bool last = *s == '\0';
-		if (*s != '/' && !last)
-			continue;
-		if (s[-1] != '/') {
-			*s = '\0';
-			if (mkdir(p, 0700) == 0) {
-				char *slash = strrchr(p, '/');
-				if (slash != NULL)
-					*slash = '\0';
-				fd = open(slash == NULL ? "." : slash == p ? "/" : p,
-				    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				if (fd >= 0) {
-					(void)fsync(fd);
-					close(fd);
-				}
-				if (slash != NULL)
-					*slash = '/';
-			} else if (errno != EEXIST) {
-				ret = err_set(e, ERR_CANTCREATE, "cannot create %s: %s",
-				    p, strerror(errno));
-				break;
-			}
-			if (!last)
-				*s = '/';
-		}
-		if (last)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
 /* Open the state file name with flags; refuse a link or a non-file. */
 static int
 journal_openfile(struct journal *j, const char *name, int flags, struct mp_err *e)
@@ -449,7 +408,7 @@ journal_open(struct journal **jp, const char *dir, struct mp_err *e)
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto fail;
 	}
-	if (journal_mkdirs(dir, e) < 0)
+	if (dirs_make(dir, e) < 0)
 		goto fail;
 	if ((j->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		err_set(e, ERR_CANTCREATE, "cannot open %s: %s", dir, strerror(errno));

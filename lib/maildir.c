@@ -1,5 +1,6 @@
 /* maildir: streaming delivery into a Maildir. */
 #include "maildir.h"
+#include "dirs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,62 +29,6 @@ struct maildir {
 
 /* Deliveries of this process: with the pid and time, a unique name. */
 static unsigned long maildir_counter;
-
-/* Make a created directory entry durable: fsync path's parent. */
-static void
-maildir_fsync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *parent;
-	int fd;
-
-	if (slash == NULL)
-		parent = strdup(".");
-	else if (slash == path)
-		parent = strdup("/");
-	else
-		parent = strndup(path, (size_t)(slash - path));
-	if (parent == NULL)
-		return;
-	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(parent);
-}
-
-/* mkdir -p with mode 0700; symbolic links are followed here, the caller
- * refuses a final one. */
-static int
-maildir_mkdirs(const char *dir, struct mp_err *e)
-{
-	char *p, *s;
-	int ret = 0;
-
-	if ((p = strdup(dir)) == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	for (s = p + 1; ; s++) {
-		bool last = *s == '\0';
-		if (*s != '/' && !last)
-			continue;
-		if (s[-1] != '/') {
-			*s = '\0';
-			if (mkdir(p, 0700) == 0)
-				maildir_fsync_parent(p);
-			else if (errno != EEXIST) {
-				ret = err_set(e, ERR_CANTCREATE, "cannot create %s: %s",
-				    p, strerror(errno));
-				break;
-			}
-			if (!last)
-				*s = '/';
-		}
-		if (last)
-			break;
-	}
-	free(p);
-	return ret;
-}
 
 /* Why opening path as a directory without following links failed. */
 static const char *
@@ -163,7 +108,7 @@ maildir_open(struct maildir **mp, const char *dir, struct mp_err *e)
 	for (n = strlen(m->dir); n > 1 && m->dir[n - 1] == '/'; n--)
 		m->dir[n - 1] = '\0';
 	dir = m->dir;
-	if (maildir_mkdirs(dir, e) < 0)
+	if (dirs_make(dir, e) < 0)
 		goto fail;
 	m->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (m->dfd < 0) {

@@ -1,5 +1,6 @@
 /* pop3: status and multi-line replies, commands. */
 #include "pop3.h"
+#include "sasl.h"
 
 #include <openssl/evp.h>
 
@@ -177,10 +178,10 @@ static int
 pop3_start_login(struct pop3_start *st, const char *user, const char *pw,
     struct mp_err *e)
 {
-	char line[1600], sasl[1024], b64[1400];
+	char line[1600], b64[SASL_PLAIN_MAX];
 	enum pop3_status s = POP3_ERR;
 	bool apop, plain = conn_login_mech(st->c, &apop);
-	size_t un = strlen(user), pn = strlen(pw);
+	size_t pn = strlen(pw);
 	int ret = -1;
 
 	if (apop) {
@@ -214,16 +215,8 @@ pop3_start_login(struct pop3_start *st, const char *user, const char *pw,
 		if (pop3_start_cmd(st, line, &s, e) < 0)
 			goto out;
 	} else if (plain || st->sasl_plain) {
-		if (un + pn + 2 > sizeof sasl) {
-			ret = err_set(e, ERR_USAGE, "user name or password too long");
+		if (sasl_plain(user, pw, b64, sizeof b64, e) < 0)
 			goto out;
-		}
-		sasl[0] = '\0';
-		memcpy(sasl + 1, user, un);
-		sasl[un + 1] = '\0';
-		memcpy(sasl + un + 2, pw, pn);
-		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)sasl,
-		    (int)(un + pn + 2));
 		/* RFC 5034: the initial response goes with AUTH. */
 		snprintf(line, sizeof line, "AUTH PLAIN %s", b64);
 		if (pop3_start_cmd(st, line, &s, e) < 0)
@@ -253,7 +246,6 @@ pop3_start_login(struct pop3_start *st, const char *user, const char *pw,
 		    user, st->text);
 out:
 	explicit_bzero(line, sizeof line);
-	explicit_bzero(sasl, sizeof sasl);
 	explicit_bzero(b64, sizeof b64);
 	return ret;
 }

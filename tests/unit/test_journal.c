@@ -1,4 +1,4 @@
-/* MODULES: journal err */
+/* MODULES: dirs journal err */
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>

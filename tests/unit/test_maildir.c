@@ -1,4 +1,4 @@
-/* MODULES: maildir err */
+/* MODULES: dirs maildir err */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
