@@ -141,8 +141,8 @@ on_server() { "$PF" -q --stat "${POP[@]}" | grep -c ''; }
 	[ ! -s "$SD/seen" ]
 }
 
-@test "into a maildir and into an MDA: byte for byte, once each" {
-	fresh_inbox 300
+@test "2,000 messages into a maildir and into an MDA: byte for byte, once each" {
+	fresh_inbox 2000
 	snapshot
 	run --separate-stderr "$PF" -q --state-dir "$SD" --maildir "$T/md" "${POP[@]}"
 	assert_success
@@ -153,15 +153,15 @@ on_server() { "$PF" -q --stat "${POP[@]}" | grep -c ''; }
 	assert_success
 	[ "$(on_server)" -eq 0 ]
 
-	fresh_inbox 300
+	fresh_inbox 2000
 	mkdir "$T/mda"
 	export OUT="$T/mda"
 	run --separate-stderr "$PF" --state-dir "$T/state2" \
 		--mda 'cat >"$OUT/$POPFETCH_UIDL.eml"' "${POP[@]}"
 	assert_success
-	[[ "$stderr" =~ ^popfetch:\ 300\ messages,\ 0\.[0-9]\ MB,\ 0\ skipped$ ]]
+	[[ "$stderr" =~ ^popfetch:\ 2000\ messages,\ [0-9]\.[0-9]\ MB,\ 0\ skipped$ ]]
 	local eml=("$T"/mda/*.eml)
-	[ "${#eml[@]}" -eq 300 ]
+	[ "${#eml[@]}" -eq 2000 ]
 	run "${MBOXPY[@]}" dir "$T/mda" "$T/orig"
 	assert_success
 	[ "$(on_server)" -eq 0 ]
