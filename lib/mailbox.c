@@ -650,3 +650,77 @@ mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
 	imap_set_handler(im, NULL, NULL);
 	return r;
 }
+
+/* ---- CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE */
+
+static int
+mailbox_delim_untagged(void *arg, const struct imap_response *r, struct mp_err *e)
+{
+	struct imap_data_list l;
+
+	if (strcmp(r->name, "LIST") != 0)
+		return 0;
+	if (imap_data_list(r, &l, e) < 0)
+		return -1;
+	*(char *)arg = l.delim;
+	return 0;
+}
+
+int
+mailbox_delimiter(struct imap *im, char *delim, struct mp_err *e)
+{
+	struct imap_cmd cmd;
+	int r;
+
+	*delim = '\0';
+	imap_cmd_begin(im, "LIST \"\" \"\"");
+	imap_set_handler(im, mailbox_delim_untagged, delim);
+	r = imap_run(im, &cmd, e);
+	imap_set_handler(im, NULL, NULL);
+	if (r < 0)
+		return -1;
+	if (cmd.status != IMAP_OK)
+		return imap_cmd_error(&cmd, "LIST", ERR_UNAVAILABLE, ERR_PROTOCOL, e);
+	return 0;
+}
+
+int
+mailbox_manage(struct imap *im, const char *verb, const char *name,
+    const char *to, struct imap_cmd *cmd, struct mp_err *e)
+{
+	imap_cmd_begin(im, verb);
+	imap_cmd_mailbox(im, name);
+	if (to != NULL)
+		imap_cmd_mailbox(im, to);
+	return imap_run(im, cmd, e);
+}
+
+static int
+mailbox_count_untagged(void *arg, const struct imap_response *r,
+    struct mp_err *e)
+{
+	struct imap_data_status st;
+
+	if (strcmp(r->name, "STATUS") != 0)
+		return 0;
+	if (imap_data_status(r, &st, e) < 0)
+		return -1;
+	if (st.have[IMAP_STATUS_MESSAGES])
+		*(uint64_t *)arg = st.v[IMAP_STATUS_MESSAGES];
+	return 0;
+}
+
+int
+mailbox_messages(struct imap *im, const char *name, uint64_t *count,
+    struct imap_cmd *cmd, struct mp_err *e)
+{
+	int r;
+
+	imap_cmd_begin(im, "STATUS");
+	imap_cmd_mailbox(im, name);
+	imap_cmd_add(im, "(MESSAGES)");
+	imap_set_handler(im, mailbox_count_untagged, count);
+	r = imap_run(im, cmd, e);
+	imap_set_handler(im, NULL, NULL);
+	return r;
+}

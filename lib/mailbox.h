@@ -115,4 +115,19 @@ int mailbox_store(struct imap *im, const struct seqset *set, const char *action,
 int mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
 	struct mp_err *e);
 
+/* The hierarchy delimiter of the personal namespace, from LIST "" ""
+ * ('\0' for a flat server). */
+int mailbox_delimiter(struct imap *im, char *delim, struct mp_err *e);
+
+/* STATUS name (MESSAGES): *count, or *count unchanged and cmd telling
+ * the server's NO (no such mailbox). -1 for I/O and protocol errors. */
+int mailbox_messages(struct imap *im, const char *name, uint64_t *count,
+	struct imap_cmd *cmd, struct mp_err *e);
+
+/* One of CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE name, or RENAME name to
+ * (names in UTF-8): 0 with *cmd telling how the server answered (OK,
+ * NO with its code and text), -1 for I/O and protocol errors. */
+int mailbox_manage(struct imap *im, const char *verb, const char *name,
+	const char *to, struct imap_cmd *cmd, struct mp_err *e);
+
 #endif
