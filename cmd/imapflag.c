@@ -422,8 +422,8 @@ main(int argc, const char **argv)
 	struct flag_run run = { .o = &o, .modified = &modified };
 	struct mailbox_info info;
 	struct cli_session s = { 0 };
-	struct conn *c;
-	struct imap *im;
+	struct conn *c = NULL;
+	struct imap *im = NULL;
 	struct mp_err e;
 	poptContext pc;
 	const char *url = NULL, *name, *set_args[2] = { NULL, NULL };
@@ -496,16 +496,8 @@ main(int argc, const char **argv)
 			tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
 			    want.mailbox, name);
 		/* Nothing piped in (a search that found nothing): done. */
-		if (want.set.n == 0) {
-			uidlist_free(&want);
-			flag_list_free(&add);
-			flag_list_free(&rem);
-			flag_list_free(&set);
-			flag_argv_free(o.add);
-			flag_argv_free(o.remove);
-			poptFreeContext(pc);
-			return 0;
-		}
+		if (want.set.n == 0)
+			goto done;
 	}
 
 	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
@@ -611,6 +603,7 @@ main(int argc, const char **argv)
 		status = 1;
 	}
 	cli_imap_close(c, im);
+done:
 	uidlist_free(&want);
 	flag_list_free(&add);
 	flag_list_free(&rem);
