@@ -1,9 +1,10 @@
-/* dirs: mkdir -p with fsync of each new entry's parent. */
+/* dirs: mkdir -p with fsync of each new entry's parent; temp files. */
 #include "dirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,4 +62,44 @@ dirs_make(const char *path, struct mp_err *e)
 	}
 	free(p);
 	return ret;
+}
+
+int
+dirs_tempfile(const char *what, struct mp_err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd, n;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	/* O_TMPFILE leaves no name behind even after a kill -9. */
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	n = snprintf(path, sizeof path, "%s/mailpipe.XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return err_set(e, ERR_IO, "cannot create %s: TMPDIR is too long", what);
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return err_set(e, ERR_IO, "cannot create %s in %s: %s", what, dir,
+		    strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+int
+dirs_write_all(int fd, const void *p, size_t n, const char *what,
+    struct mp_err *e)
+{
+	const char *q = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, q, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return err_set(e, ERR_IO, "%s: %s", what, strerror(errno));
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* imap: response framing and commands. */
 #include "imap.h"
+#include "dirs.h"
 #include "imap_utf7.h"
 #include "sasl.h"
 
@@ -7,11 +8,13 @@
 #include "trace.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define IMAP_LITERAL_CHUNK (64 * 1024)
 
@@ -455,6 +458,14 @@ struct imap {
 	char *rb;
 	size_t rblen, rbcap;
 	bool cont;			/* a "+" arrived */
+	/* Literals of at least spool_min octets in untagged responses go to
+	 * a temporary file instead (imap_spool_literals). */
+	uint64_t spool_min;		/* 0: never */
+	int spool_fd;			/* -1 until first needed */
+	uint64_t spool_len;		/* octets spooled for this response */
+	bool spool_used;		/* this response spooled a literal */
+	bool spool_now;			/* the literal being read goes there */
+	struct mp_err spool_err;
 	char bye[256];			/* the server's BYE text, sanitized */
 	bool logged_out;
 };
@@ -531,11 +542,66 @@ imap_caps_from(char *caps, size_t cap, const struct imap_value *list)
 	}
 }
 
+/* Whether the literal announced at the end of this text piece goes to
+ * the spool file: then the text kept says "{0}", an empty literal. */
+static bool
+imap_spool_take(struct imap *im, const char *p, size_t n, size_t *keep)
+{
+	uint64_t size;
+	size_t i;
+
+	bool untagged = im->rblen > 0 ? im->rb[0] == '*' : n > 0 && p[0] == '*';
+
+	if (im->spool_min == 0 || im->spool_used || !untagged ||
+	    imap_literal_at_end(p, n, &size, NULL) != 1 || size < im->spool_min)
+		return false;
+	if (im->spool_fd < 0 &&
+	    (im->spool_fd = dirs_tempfile("a spool file", &im->spool_err)) < 0)
+		return false;
+	if (ftruncate(im->spool_fd, 0) < 0 || lseek(im->spool_fd, 0, SEEK_SET) < 0) {
+		err_set(&im->spool_err, ERR_IO, "cannot reuse the spool file: %s",
+		    strerror(errno));
+		return false;
+	}
+	for (i = n; i > 0 && p[i - 1] != '{'; i--)
+		;
+	*keep = i - 1;	/* up to the '{' (or "~{") */
+	if (*keep > 0 && p[*keep - 1] == '~')
+		(*keep)--;
+	im->spool_used = true;
+	im->spool_len = 0;
+	return true;
+}
+
 static int
 imap_collect(void *arg, enum imap_piece kind, const char *p, size_t n)
 {
 	struct imap *im = arg;
 	size_t need = n + (kind == IMAP_PIECE_TEXT ? 2 : 0);
+
+	if (kind == IMAP_PIECE_LITERAL && im->spool_now) {
+		if (dirs_write_all(im->spool_fd, p, n, "cannot spool a message",
+		    &im->spool_err) < 0)
+			return 3;
+		im->spool_len += n;
+		return 0;
+	}
+	if (kind == IMAP_PIECE_TEXT) {
+		size_t keep;
+		im->spool_now = false;
+		if (im->spool_err.kind != ERR_NONE)
+			return 3;
+		if (imap_spool_take(im, p, n, &keep)) {
+			/* The line up to the literal, then an empty one: "{0}". */
+			if (imap_collect(im, IMAP_PIECE_LITERAL, p, keep) != 0 ||
+			    imap_collect(im, IMAP_PIECE_TEXT, "{0}", 3) != 0)
+				return 1;
+			im->spool_now = true;
+			return 0;
+		}
+		if (im->spool_err.kind != ERR_NONE)
+			return 3;
+	}
 
 	if (im->rblen + need > IMAP_RESPONSE_MAX)
 		return 1;
@@ -623,7 +689,13 @@ imap_pump(struct imap *im, struct mp_err *e)
 	int ret;
 
 	im->rblen = 0;
+	im->spool_used = im->spool_now = false;
 	ret = imap_read_response(im->c, &rr, imap_collect, im, e);
+	if (ret == 3) {
+		*e = im->spool_err;
+		err_clear(&im->spool_err);
+		return -1;
+	}
 	if (ret == 1)
 		return err_set(e, ERR_PROTOCOL, "IMAP response longer than %d MiB",
 		    IMAP_RESPONSE_MAX / (1024 * 1024));
@@ -950,6 +1022,7 @@ imap_open(struct imap **imp, struct conn *c, struct mp_err *e)
 	if ((im = calloc(1, sizeof *im)) == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	im->c = c;
+	im->spool_fd = -1;
 	/* libcurl's tags ("A001") have another width: no clash. */
 	*imp = im;
 	if (!imap_login_caps(im)) {
@@ -974,9 +1047,27 @@ imap_free(struct imap *im)
 {
 	if (im == NULL)
 		return;
+	if (im->spool_fd >= 0)
+		close(im->spool_fd);
 	free(im->cb);
 	free(im->rb);
 	free(im);
+}
+
+void
+imap_spool_literals(struct imap *im, uint64_t min)
+{
+	im->spool_min = min;
+}
+
+bool
+imap_spooled(const struct imap *im, int *fd, uint64_t *size)
+{
+	if (!im->spool_used)
+		return false;
+	*fd = im->spool_fd;
+	*size = im->spool_len;
+	return true;
 }
 
 char *

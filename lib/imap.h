@@ -179,6 +179,18 @@ int imap_cmd_error(const struct imap_cmd *cmd, const char *what,
  * when it is not valid modified UTF-7 (shown, not dropped). */
 char *imap_mailbox_name(const struct imap *im, const char *s, size_t n);
 
+/* From now on, a literal of at least min octets (0: none) in an untagged
+ * response is not held in memory: its octets go to a temporary file and
+ * the response the handler sees has an empty literal in its place. One
+ * literal per response at most (the first large one); the file is
+ * reused by the next response. For message bodies of any size. */
+void imap_spool_literals(struct imap *im, uint64_t min);
+
+/* While the handler runs: whether the response's large literal was
+ * spooled, and then the file (read it with pread from offset 0) and its
+ * size. */
+bool imap_spooled(const struct imap *im, int *fd, uint64_t *size);
+
 /* LOGOUT through the session, once; quietly (see imap_logout). */
 int imap_close(struct imap *im, struct mp_err *e);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "mime.h"
@@ -200,6 +201,11 @@ imap_data_fetch(const struct imap_response *r, struct imap_data_fetch *f,
 				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
 				    "response: ENVELOPE is not a list of 10");
 			f->envelope = val;
+		} else if (imap_data_is(key, "BODY[]")) {
+			if (val->type != IMAP_V_STRING && val->type != IMAP_V_NIL)
+				return err_set(e, ERR_PROTOCOL, "malformed FETCH "
+				    "response: BODY[] is not a string");
+			f->body = val;
 		} else if (imap_data_is(key, "MODSEQ")) {
 			if (val->type != IMAP_V_LIST || val->count != 1 ||
 			    val->items[0].type != IMAP_V_NUMBER)
@@ -227,8 +233,14 @@ imap_data_digits(const char *s, size_t n)
 	return v;
 }
 
-int
-imap_data_date(const char *s, size_t n, char *out, size_t cap)
+/* The parts of an INTERNALDATE: -1 when malformed. */
+struct imap_data_when {
+	int year, m, day, hh, mm, ss, zh, zm;
+	char zsign;
+};
+
+static int
+imap_data_when(const char *s, size_t n, struct imap_data_when *w)
 {
 	static const char months[][4] = {
 		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -270,14 +282,24 @@ imap_data_date(const char *s, size_t n, char *out, size_t cap)
 	if (m == 1 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 ||
 	    year % 400 == 0)))
 		return -1;
+	w->year = year, w->m = m, w->day = day, w->hh = hh, w->mm = mm;
+	w->ss = ss, w->zh = zh, w->zm = zm, w->zsign = d[21];
+	return 0;
+}
+
+int
+imap_data_date(const char *s, size_t n, char *out, size_t cap)
+{
+	struct imap_data_when w;
+
 	/* By hand: a listing formats one per message, and snprintf was a
 	 * tenth of imapls's time. */
-	if (cap < 26)
+	if (cap < 26 || imap_data_when(s, n, &w) < 0)
 		return -1;
 	{
-		const int parts[] = { year / 100, year % 100, m + 1, day, hh, mm, ss,
-		    zh, zm };
-		const char seps[] = { 0, '-', '-', 'T', ':', ':', d[21], ':', 0 };
+		const int parts[] = { w.year / 100, w.year % 100, w.m + 1, w.day,
+		    w.hh, w.mm, w.ss, w.zh, w.zm };
+		const char seps[] = { 0, '-', '-', 'T', ':', ':', w.zsign, ':', 0 };
 		size_t i, o = 0;
 		for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 			out[o++] = (char)('0' + parts[i] / 10);
@@ -287,6 +309,27 @@ imap_data_date(const char *s, size_t n, char *out, size_t cap)
 		}
 		out[o] = '\0';
 	}
+	return 0;
+}
+
+int
+imap_data_time(const char *s, size_t n, time_t *t)
+{
+	struct imap_data_when w;
+	struct tm tm = { 0 };
+	time_t utc;
+
+	if (imap_data_when(s, n, &w) < 0)
+		return -1;
+	tm.tm_year = w.year - 1900;
+	tm.tm_mon = w.m;
+	tm.tm_mday = w.day;
+	tm.tm_hour = w.hh;
+	tm.tm_min = w.mm;
+	tm.tm_sec = w.ss > 59 ? 59 : w.ss;
+	if ((utc = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*t = utc - (w.zsign == '-' ? -1 : 1) * (time_t)(w.zh * 3600 + w.zm * 60);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 #include "imap_parse.h"
@@ -60,6 +61,7 @@ struct imap_data_fetch {
 	bool has_size;
 	const struct imap_value *internaldate; /* STRING, or NULL */
 	const struct imap_value *envelope; /* LIST of 10, or NULL */
+	const struct imap_value *body;	/* BODY[]: STRING or NIL, or NULL */
 	uint64_t modseq;
 	bool has_modseq;
 };
@@ -80,6 +82,10 @@ enum imap_data_env {
  * "1996-07-17T02:44:25-07:00" in out (at least 26 octets). -1 when
  * malformed. */
 int imap_data_date(const char *s, size_t n, char *out, size_t cap);
+
+/* The same INTERNALDATE as a time (a leap second taken as :59). -1 when
+ * malformed. */
+int imap_data_time(const char *s, size_t n, time_t *t);
 
 /* A growable text buffer for formatted fields. */
 struct imap_data_buf {

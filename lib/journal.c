@@ -204,6 +204,16 @@ journal_count(const struct journal *j)
 	return j->count;
 }
 
+void
+journal_each(const struct journal *j, void (*fn)(void *arg, const char *uidl),
+    void *arg)
+{
+	for (size_t i = 0; i < j->cap; i++) {
+		if (j->tab[i].uidl != NULL)
+			fn(arg, j->tab[i].uidl);
+	}
+}
+
 /* The next line of r: JOURNAL_LINE (*line, *n without the newline),
  * JOURNAL_TORN (the last one, without a newline), JOURNAL_LONG (over
  * JOURNAL_LINE_MAX; reading stops there), JOURNAL_EOF, JOURNAL_ERR. */

@@ -85,6 +85,10 @@ int journal_compact(struct journal *j, bool (*keep)(void *arg, const char *uidl)
 /* The number of delivered UIDLs known. */
 size_t journal_count(const struct journal *j);
 
+/* Call fn for every delivered UIDL known, in no particular order. */
+void journal_each(const struct journal *j, void (*fn)(void *arg,
+	const char *uidl), void *arg);
+
 /* Release the lock and free j; buffered records are not written. */
 void journal_close(struct journal *j);
 

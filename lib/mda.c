@@ -1,5 +1,6 @@
 /* mda: spool, then pipe to a delivery command. */
 #include "mda.h"
+#include "dirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,22 +36,9 @@ mda_open(struct mda **mp, const char *cmd, struct mp_err *e)
 int
 mda_begin(struct mda *m, struct mp_err *e)
 {
-	const char *dir = getenv("TMPDIR");
-
 	mda_abort(m);
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	m->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (m->fd < 0) {
-		/* No O_TMPFILE here: a named file, unlinked at once. */
-		char path[4096];
-		int k = snprintf(path, sizeof path, "%s/mailpipe-mda.XXXXXX", dir);
-		if (k < 0 || (size_t)k >= sizeof path || (m->fd = mkostemp(path,
-		    O_CLOEXEC)) < 0)
-			return err_set(e, ERR_IO, "cannot spool the message in %s: %s",
-			    dir, strerror(errno));
-		unlink(path);
-	}
+	if ((m->fd = dirs_tempfile("the MDA's spool", e)) < 0)
+		return -1;
 	m->len = 0;
 	return 0;
 }
@@ -58,17 +46,9 @@ mda_begin(struct mda *m, struct mp_err *e)
 static int
 mda_flush(struct mda *m, struct mp_err *e)
 {
-	size_t off = 0;
-
-	while (off < m->len) {
-		ssize_t w = write(m->fd, m->buf + off, m->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return err_set(e, ERR_IO, "spooling the message for the MDA: %s",
-			    strerror(errno));
-		off += (size_t)w;
-	}
+	if (dirs_write_all(m->fd, m->buf, m->len, "spooling the message for the "
+	    "MDA", e) < 0)
+		return -1;
 	m->len = 0;
 	return 0;
 }
@@ -81,16 +61,9 @@ mda_line(struct mda *m, const char *line, size_t n, struct mp_err *e)
 	if (n + 1 > sizeof m->buf) {
 		/* A line longer than the buffer goes straight out. */
 		m->len = 0;
-		while (n > 0) {
-			ssize_t w = write(m->fd, line, n);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return err_set(e, ERR_IO, "spooling the message for the "
-				    "MDA: %s", strerror(errno));
-			line += w;
-			n -= (size_t)w;
-		}
+		if (dirs_write_all(m->fd, line, n, "spooling the message for the MDA",
+		    e) < 0)
+			return -1;
 		m->buf[m->len++] = '\n';
 		return 0;
 	}

@@ -1120,3 +1120,31 @@ msg_host_check(const char *name, struct mp_err *e)
 		return err_set(e, ERR_USAGE, "'%s' is not a host name", name);
 	return 0;
 }
+
+void
+msg_return_path(const char *hdr, size_t n, char *out, size_t cap)
+{
+	const char *p = hdr, *end = hdr + n;
+
+	out[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			return;		/* the end of the header */
+		if (len > 12 && strncasecmp(p, "Return-Path:", 12) == 0) {
+			const char *a = p + 12, *lt, *gt;
+			size_t an = len - 12;
+			lt = memchr(a, '<', an);
+			gt = lt ? memchr(lt, '>', an - (size_t)(lt - a)) : NULL;
+			if (lt && gt && (size_t)(gt - lt - 1) < cap) {
+				memcpy(out, lt + 1, (size_t)(gt - lt - 1));
+				out[gt - lt - 1] = '\0';
+			}
+			return;
+		}
+		p = nl != NULL ? nl + 1 : end;
+	}
+}

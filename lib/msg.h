@@ -159,4 +159,10 @@ size_t msg_date(char *buf, size_t cap, time_t t);
 int msg_message_id(char *buf, size_t cap, const char *domain,
 	struct mp_err *e);
 
+/* The envelope sender of a received message, for an mbox From line:
+ * the address in its first Return-Path header ("" when none, or when it
+ * does not fit cap) into out. hdr[0..n) is the header block, or the
+ * start of the message (reading stops at the empty line). */
+void msg_return_path(const char *hdr, size_t n, char *out, size_t cap);
+
 #endif

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "msg.h"
+
 #define PF_HEADER_MAX	(256 * 1024)	/* header lines held for the From line */
 /* With PIPELINING: retrievals in flight at most, by count and octets, so
  * that the pipe does not drain at 50 ms of latency (mpop keeps 100). */
@@ -64,31 +66,6 @@ pf_uidl_ok(const struct pop3_msg *msgs, size_t n, size_t i)
 	return msgs[i].uidl[0] != '\0';
 }
 
-/* The envelope sender for the From line: the Return-Path header. */
-static void
-pf_sender(const char *hdr, size_t n, char *out, size_t cap)
-{
-	const char *p = hdr, *end = hdr + n;
-
-	out[0] = '\0';
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (len > 12 && strncasecmp(p, "Return-Path:", 12) == 0) {
-			const char *a = p + 12, *lt, *gt;
-			size_t an = len - 12;
-			lt = memchr(a, '<', an);
-			gt = lt ? memchr(lt, '>', an - (size_t)(lt - a)) : NULL;
-			if (lt && gt && (size_t)(gt - lt - 1) < cap) {
-				memcpy(out, lt + 1, (size_t)(gt - lt - 1));
-				out[gt - lt - 1] = '\0';
-			}
-			return;
-		}
-		p += len + 1;
-	}
-}
-
 static int
 pf_write(struct pf *f, const char *line, size_t n)
 {
@@ -107,7 +84,7 @@ pf_begin(struct pf *f)
 	const char *p = f->hdr, *end = f->hdr + f->hdrlen;
 
 	f->begun = true;
-	pf_sender(f->hdr, f->hdrlen, sender, sizeof sender);
+	msg_return_path(f->hdr, f->hdrlen, sender, sizeof sender);
 	/* Without a UIDL the identity is the content's digest, known at the
 	 * end: a stand-in until then. */
 	if (f->cur->id[0] != '\0')

@@ -1,5 +1,6 @@
 /* spool: validated, re-readable message input. */
 #include "spool.h"
+#include "dirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,24 +33,8 @@ struct spool {
 static int
 spool_tempfile(struct spool *s, struct mp_err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd, n;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	/* O_TMPFILE leaves no name behind even after a kill -9. */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		n = snprintf(path, sizeof path, "%s/mailpipe.XXXXXX", dir);
-		if (n < 0 || (size_t)n >= sizeof path)
-			return err_set(e, ERR_IO, "TMPDIR is too long");
-		if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
-			return err_set(e, ERR_IO, "cannot create a spool file in %s: %s",
-			    dir, strerror(errno));
-		unlink(path);
-	}
-	s->fd = fd;
+	if ((s->fd = dirs_tempfile("a spool file", e)) < 0)
+		return -1;
 	s->own_fd = true;
 	s->base = 0;
 	return 0;
@@ -58,17 +43,7 @@ spool_tempfile(struct spool *s, struct mp_err *e)
 static int
 spool_write_all(int fd, const char *p, size_t n, struct mp_err *e)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return err_set(e, ERR_IO, "cannot spool the message: %s",
-			    strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return dirs_write_all(fd, p, n, "cannot spool the message", e);
 }
 
 /* Keep the piped octets: in memory while small, then in a temp file. */

@@ -1,4 +1,4 @@
-/* MODULES: sasl utf8 smtp pop3 imap imap_parse imap_utf7 seqset conn err trace
+/* MODULES: sasl utf8 smtp pop3 dirs imap imap_parse imap_utf7 seqset conn err trace
  * Fuzz target: whatever a server sends, the SMTP, POP3 and IMAP readers
  * return 0 or -1 with an error kind, and never crash, hang or leak. The
  * first byte picks the reader. */

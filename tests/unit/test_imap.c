@@ -1,4 +1,4 @@
-/* MODULES: sasl utf8 imap imap_parse imap_utf7 imap_data mailbox seqset mime conn err trace */
+/* MODULES: sasl utf8 dirs imap imap_parse imap_utf7 imap_data mailbox seqset mime conn err trace */
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>

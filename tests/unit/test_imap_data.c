@@ -389,6 +389,18 @@ check_date(void)
 		    "date: 25 octets are too few");
 		t_inteq(imap_data_date(d, strlen(d), out, 0), -1, "date: no room at all");
 	}
+	{
+		time_t when = 0;
+		t_inteq(imap_data_time("17-Jul-1996 02:44:25 -0700", 26, &when), 0,
+		    "time: the lecture's date");
+		t_inteq((long long)when, 837596665LL, "  09:44:25 UTC");
+		t_inteq(imap_data_time(" 1-Jan-1970 01:00:00 +0100", 26, &when), 0,
+		    "time: east of UTC");
+		t_inteq((long long)when, 0, "  the epoch");
+		t_inteq(imap_data_time("29-Feb-2023 00:00:00 +0000", 26, &when), -1,
+		    "time: no 29 February in 2023");
+		t_inteq(imap_data_time("17-Jul-1996", 11, &when), -1, "time: no clock");
+	}
 }
 
 static void

@@ -258,6 +258,24 @@ keep_odd(void *arg, const char *uidl)
 	    strcmp(uidl, "u10") == 0;
 }
 
+struct each_seen {
+	int n;
+	unsigned mask;
+};
+
+static void
+each_note(void *arg, const char *uidl)
+{
+	struct each_seen *es = arg;
+	const char *known[] = { "u1", "u7", "u10", "u11" };
+
+	es->n++;
+	for (unsigned i = 0; i < 4; i++) {
+		if (strcmp(uidl, known[i]) == 0)
+			es->mask |= 1u << i;
+	}
+}
+
 static void
 test_compact(void)
 {
@@ -296,6 +314,12 @@ test_compact(void)
 	t_inteq((long long)journal_count(j), 4, "reopen: seen + journal");
 	t_ok(journal_delivered(j, "u10") && journal_delivered(j, "u11") &&
 	    !journal_delivered(j, "u4"), "reopen: delivered as compacted");
+	{
+		struct each_seen es = { 0 };
+		journal_each(j, each_note, &es);
+		t_inteq(es.n, 4, "journal_each: every delivered UIDL once");
+		t_ok(es.mask == 0xf, "journal_each: u1 u7 u10 u11");
+	}
 	journal_close(j);
 	/* A hand-edited seen: CRLF, blank lines, no final newline. */
 	append(path_of("acct/state/seen"), "\nh1\r\n\nh2", 8);

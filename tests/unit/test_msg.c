@@ -821,6 +821,26 @@ test_message_id(void)
 	t_inteq(e.kind, ERR_INTERNAL, "is ERR_INTERNAL");
 }
 
+static void
+test_return_path(void)
+{
+	char out[64];
+	const char *h = "Received: x\r\nreturn-path: <bob@example.org>\r\nSubject: y\r\n";
+	const char *late = "Subject: y\n\nReturn-Path: <body@example.org>\n";
+	const char *bounce = "Return-Path: <>\n";
+
+	msg_return_path(h, strlen(h), out, sizeof out);
+	t_streq(out, "bob@example.org", "return path: any case, CRLF");
+	msg_return_path(late, strlen(late), out, sizeof out);
+	t_streq(out, "", "return path: not from the body");
+	msg_return_path(bounce, strlen(bounce), out, sizeof out);
+	t_streq(out, "", "return path: the null sender");
+	msg_return_path(h, strlen(h), out, 8);
+	t_streq(out, "", "return path: too long for the buffer");
+	msg_return_path(h, 20, out, sizeof out);
+	t_streq(out, "", "return path: cut before it");
+}
+
 int
 main(void)
 {
@@ -833,5 +853,6 @@ main(void)
 	test_strip();
 	test_date();
 	test_message_id();
+	test_return_path();
 	return t_done();
 }

@@ -1,4 +1,4 @@
-/* MODULES: utf8 spool msg err */
+/* MODULES: utf8 spool msg err dirs */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
