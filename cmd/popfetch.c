@@ -69,42 +69,6 @@ fetch_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets)
 	fflush(stderr);
 }
 
-/* The account's state directory: --state-dir, else
- * $XDG_STATE_HOME/mailpipe/popfetch/USER@HOST:PORT (~/.local/state). */
-static char *
-fetch_state_dir(const struct fetch_opts *o, const struct cli_session *s)
-{
-	const char *base = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char id[600], path[4096];
-	size_t i;
-	int k;
-
-	if (o->state_dir != NULL)
-		return strdup(o->state_dir);
-	k = snprintf(id, sizeof id, "%s@%s:%u", s->params.user ? s->params.user : "",
-	    s->url.host, s->url.port);
-	if (k < 0 || (size_t)k >= sizeof id)
-		tool_die(EX_USAGE, "user or host name too long for a state directory");
-	/* One path component, no surprises. */
-	for (i = 0; id[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)id[i];
-		if (ch == '/' || ch < 0x20 || ch == 0x7f)
-			id[i] = '_';
-		else
-			id[i] = (char)tolower(ch);
-	}
-	if (base != NULL && base[0] == '/')
-		k = snprintf(path, sizeof path, "%s/mailpipe/popfetch/%s", base, id);
-	else if (home != NULL && home[0] == '/')
-		k = snprintf(path, sizeof path, "%s/.local/state/mailpipe/popfetch/%s",
-		    home, id);
-	else
-		tool_die(EX_CONFIG, "no HOME: give --state-dir");
-	if (k < 0 || (size_t)k >= sizeof path)
-		tool_die(EX_USAGE, "state directory path too long");
-	return strdup(path);
-}
-
 static uint64_t
 fetch_size(const char *s)
 {
@@ -279,8 +243,8 @@ main(int argc, const char **argv)
 	if (cli_session_prepare(&s, CONN_POP3, url, &e) < 0)
 		tool_fail(&e);
 	if (!o.stat) {
-		if ((state = fetch_state_dir(&o, &s)) == NULL)
-			tool_die(EX_SOFTWARE, "out of memory");
+		if ((state = cli_state_dir("popfetch", o.state_dir, &s, &e)) == NULL)
+			tool_fail(&e);
 		if (journal_open(&j, state, &e) < 0)
 			tool_fail(&e);
 		free(state);

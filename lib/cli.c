@@ -3,6 +3,7 @@
 #include "imap.h"
 #include "pop3.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,4 +247,50 @@ cli_session_free(struct cli_session *s)
 	s->password = NULL;
 	conn_url_free(&s->url);
 	account_free(&s->account);
+}
+
+char *
+cli_state_dir(const char *tool, const char *override, const struct cli_session *s,
+    struct mp_err *e)
+{
+	const char *base = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char id[600], path[4096], *dup;
+	size_t i;
+	int k;
+
+	if (override != NULL)
+		k = snprintf(path, sizeof path, "%s", override);
+	else {
+		k = snprintf(id, sizeof id, "%s@%s:%u", s->params.user ?
+		    s->params.user : "", s->url.host, s->url.port);
+		if (k < 0 || (size_t)k >= sizeof id) {
+			err_set(e, ERR_USAGE, "user or host name too long for a state "
+			    "directory");
+			return NULL;
+		}
+		/* One path component, no surprises. */
+		for (i = 0; id[i] != '\0'; i++) {
+			unsigned char ch = (unsigned char)id[i];
+			if (ch == '/' || ch < 0x20 || ch == 0x7f)
+				id[i] = '_';
+			else
+				id[i] = (char)tolower(ch);
+		}
+		if (base != NULL && base[0] == '/')
+			k = snprintf(path, sizeof path, "%s/mailpipe/%s/%s", base, tool, id);
+		else if (home != NULL && home[0] == '/')
+			k = snprintf(path, sizeof path, "%s/.local/state/mailpipe/%s/%s",
+			    home, tool, id);
+		else {
+			err_set(e, ERR_CONFIG, "no HOME: give --state-dir");
+			return NULL;
+		}
+	}
+	if (k < 0 || (size_t)k >= sizeof path) {
+		err_set(e, ERR_USAGE, "state directory path too long");
+		return NULL;
+	}
+	if ((dup = strdup(path)) == NULL)
+		err_set(e, ERR_INTERNAL, "out of memory");
+	return dup;
 }

@@ -62,4 +62,12 @@ bool cli_server_named(void);
 /* Whether -v was given. */
 bool cli_verbose(void);
 
+/* A fetching tool's state directory for the session's account: override
+ * when given, else $XDG_STATE_HOME/mailpipe/TOOL/USER@HOST:PORT (or
+ * ~/.local/state/...), the account part lower-cased with '/' and control
+ * characters made '_'. Allocated; NULL with ERR_CONFIG (no HOME),
+ * ERR_USAGE (too long) or ERR_INTERNAL. */
+char *cli_state_dir(const char *tool, const char *override,
+	const struct cli_session *s, struct mp_err *e);
+
 #endif
