@@ -702,6 +702,46 @@ fetch_cb(void *arg, const struct imap_response *r, const struct imap_data_fetch 
 	return 0;
 }
 
+/* Large literals go to the spool file, small ones stay in the response. */
+struct spooled {
+	int n;
+	uint32_t uid[4];
+	size_t inline_len[4];
+	bool spooled[4];
+	uint64_t size[4];
+	bool bytes_ok[4];
+	char flags[4][32];
+	struct imap *im;
+};
+
+static int
+spool_cb(void *arg, const struct imap_response *r, struct mp_err *e)
+{
+	struct spooled *k = arg;
+	struct imap_data_fetch f;
+	int fd, i;
+
+	if (strcmp(r->name, "FETCH") != 0 || k->n == 4)
+		return 0;
+	if (imap_data_fetch(r, &f, e) < 0)
+		return -1;
+	i = k->n++;
+	k->uid[i] = f.uid;
+	k->inline_len[i] = f.body != NULL ? f.body->len : 99;
+	snprintf(k->flags[i], sizeof k->flags[i], "%.*s", f.flags && f.flags->count ?
+	    (int)f.flags->items[0].len : 0, f.flags && f.flags->count ?
+	    f.flags->items[0].str : "");
+	k->spooled[i] = imap_spooled(k->im, &fd,
+	    &k->size[i]);
+	if (k->spooled[i]) {
+		char head[3], tail[3];
+		k->bytes_ok[i] = pread(fd, head, 3, 0) == 3 && memcmp(head, "abc", 3) == 0 &&
+		    pread(fd, tail, 3, (off_t)k->size[i] - 3) == 3 &&
+		    memcmp(tail, "z\r\n", 3) == 0;
+	}
+	return 0;
+}
+
 static void
 session_fetch(void)
 {
@@ -792,6 +832,69 @@ session_fetch(void)
 }
 
 static void
+session_spool(void)
+{
+	const char *script[8];
+	struct srv s;
+	struct imap *im = NULL;
+	struct imap_cmd cmd;
+	struct spooled k = { .n = 0 };
+	struct mp_err e;
+	size_t big = 300000, n = 0, len;
+	char *resp, *p, *log;
+	const char *head = "* 1 FETCH (UID 7 BODY[] {300000}\r\n";
+	const char *rest = " FLAGS (\\Seen))\r\n* 2 FETCH (UID 8 BODY[] {5}\r\nhello "
+	    "FLAGS (\\Draft))\r\n* 3 FETCH (UID 9 BODY[] ~{300000}\r\n";
+	const char *end = ")\r\nA0002 OK done\r\n";
+
+	len = 1 + strlen(head) + big + strlen(rest) + big + strlen(end) + 1;
+	if ((resp = malloc(len)) == NULL)
+		return;
+	p = resp;
+	*p++ = 'S';
+	memcpy(p, head, strlen(head));
+	p += strlen(head);
+	memset(p, 'y', big);
+	memcpy(p, "abc", 3);
+	memcpy(p + big - 3, "z\r\n", 3);
+	p += big;
+	memcpy(p, rest, strlen(rest));
+	p += strlen(rest);
+	memset(p, 'y', big);
+	memcpy(p, "abc", 3);
+	memcpy(p + big - 3, "z\r\n", 3);
+	p += big;
+	memcpy(p, end, strlen(end) + 1);
+	script[n++] = "R";
+	script[n++] = "S* CAPABILITY IMAP4rev1\r\nA0001 OK CAPABILITY completed\r\n";
+	script[n++] = "R";
+	script[n++] = resp;
+	script[n] = NULL;
+	if (srv_start(&s, script) < 0) {
+		free(resp);
+		return;
+	}
+	imap_open(&im, s.c, &e);
+	k.im = im;
+	imap_spool_literals(im, 256 * 1024);
+	imap_set_handler(im, spool_cb, &k);
+	imap_cmd_begin(im, "UID FETCH 7:9 (FLAGS BODY.PEEK[])");
+	t_inteq(imap_run(im, &cmd, &e), 0, "spool: three FETCH responses read");
+	t_inteq(k.n, 3, "  three passed on");
+	t_ok(k.uid[0] == 7 && k.spooled[0] && k.size[0] == big && k.bytes_ok[0] &&
+	    k.inline_len[0] == 0, "  300,000 octets spooled, an empty literal left");
+	t_streq(k.flags[0], "\\Seen", "  the items after the spooled literal parsed");
+	t_ok(k.uid[1] == 8 && !k.spooled[1] && k.inline_len[1] == 5,
+	    "  a small literal stays in the response");
+	t_ok(k.uid[2] == 9 && k.spooled[2] && k.size[2] == big && k.bytes_ok[2],
+	    "  a literal8 ~{n} spooled too, the file reused");
+	imap_free(im);
+	log = srv_end(&s);
+	free(log);
+	free(resp);
+}
+
+static void
 session_list(void)
 {
 	static const char *const script[] = {
@@ -869,6 +972,7 @@ check_session(void)
 	session_mailbox_open();
 	session_search();
 	session_fetch();
+	session_spool();
 	session_list();
 }
 
