@@ -286,6 +286,7 @@ main(int argc, const char **argv)
 		    (unsigned long long)total, run.mailbox);
 	if (failed) {
 		uint64_t stored = append_stored(a);
+		bool lost = !append_session_ok(a) && run.unknown > 0;
 		if (append_session_ok(a)) {
 			cli_imap_close(c, im);
 		} else {
@@ -297,8 +298,8 @@ main(int argc, const char **argv)
 		msgsrc_close(src);
 		tool_die(err_sysexit(&e), "%s (%llu message%s stored before%s)",
 		    e.text, (unsigned long long)stored, stored == 1 ? "" : "s",
-		    run.unknown > 0 ? "; the others are not confirmed: run again "
-		    "with --skip-existing" : "");
+		    lost ? "; the others are not confirmed: run again with "
+		    "--skip-existing" : "");
 	}
 	if (run.nouid > 0 && cli_verbose())
 		fprintf(stderr, "imapput: %llu message%s stored without a UID from "

@@ -190,10 +190,13 @@ static int
 append_complete(struct append *a, struct append_slot *s, struct mp_err *e)
 {
 	struct imap_cmd *c = &s->cmd;
+	struct mp_err later;
 	char what[300];
 
 	if (imap_wait(a->im, c, e) < 0) {
+		struct mp_err ignored;
 		a->lost = true;
+		append_report(a, s, false, NULL, &ignored);
 		return -1;
 	}
 	if (c->status == IMAP_OK) {
@@ -209,12 +212,13 @@ append_complete(struct append *a, struct append_slot *s, struct mp_err *e)
 	/* The mailbox is missing, full, or the server will take no more. */
 	a->stopped = true;
 	if (strcmp(c->code, "TRYCREATE") == 0 || strcmp(c->code, "NONEXISTENT") == 0)
-		err_set(e, ERR_NOINPUT, "%s does not exist%s (%s %s)", a->p.mailbox,
-		    a->p.create ? "" : ": add --create to create it",
-		    c->status == IMAP_BAD ? "BAD" : "NO", c->text);
+		err_set(e, ERR_NOINPUT, "%s does not exist%s", a->p.mailbox,
+		    a->p.create ? " (CREATE succeeded, APPEND still fails)" :
+		    ": add --create to create it");
 	else
 		imap_cmd_error(c, what, ERR_UNAVAILABLE, ERR_PROTOCOL, e);
-	append_report(a, s, false, c, e);
+	/* Not this message's fault: the stop's error says why. */
+	append_report(a, s, false, NULL, &later);
 	return -1;
 }
 
@@ -224,6 +228,7 @@ static int
 append_probe(struct append *a, struct append_slot *s, struct mp_err *e)
 {
 	struct imap_cmd create;
+	struct mp_err later;
 	char what[300];
 
 	if (append_send(a, s, e) < 0)
@@ -245,7 +250,7 @@ append_probe(struct append *a, struct append_slot *s, struct mp_err *e)
 			if (strcmp(create.code, "OVERQUOTA") != 0 &&
 			    strcmp(create.code, "LIMIT") != 0)
 				e->kind = ERR_CANTCREATE;
-			append_report(a, s, false, &create, e);
+			append_report(a, s, false, NULL, &later);
 			return -1;
 		}
 		if (append_send(a, s, e) < 0)

@@ -386,9 +386,9 @@ msgsrc_fromish(int fd, uint64_t off, uint64_t end, bool *yes)
 	return 0;
 }
 
-/* Convert the next piece of m into out: at most cap / 2 input octets,
- * so that LF -> CRLF always fits. With scan, a bad octet is noted in
- * m->bad and stops (returns 1); else it is ERR_DATA. */
+/* Convert the next piece of m into out (up to cap octets; a line end
+ * that does not fit waits for the next call). With scan, a bad octet is
+ * noted in m->bad and stops (returns 1); else it is ERR_DATA. */
 static int
 msgsrc_convert(struct msgsrc_msg *m, char *out, size_t cap, size_t *n, bool scan,
     struct mp_err *e)
@@ -409,7 +409,7 @@ msgsrc_convert(struct msgsrc_msg *m, char *out, size_t cap, size_t *n, bool scan
 		}
 		fd = m->fd;
 	}
-	want = cap / 2 < MSGSRC_BUF ? cap / 2 : MSGSRC_BUF;
+	want = cap < MSGSRC_BUF ? cap : MSGSRC_BUF;
 	if (m->end - m->pos < want)
 		want = (size_t)(m->end - m->pos);
 	if (want == 0) {
@@ -442,6 +442,8 @@ msgsrc_convert(struct msgsrc_msg *m, char *out, size_t cap, size_t *n, bool scan
 			if (quoted)
 				continue;	/* mboxrd: one '>' less */
 		}
+		if (o + (ch == '\n' && !wascr ? 2 : 1) > cap)
+			break;		/* the rest next time */
 		m->cr = false;
 		if (wascr && ch != '\n') {
 			why = "bare CR";
@@ -464,7 +466,7 @@ msgsrc_convert(struct msgsrc_msg *m, char *out, size_t cap, size_t *n, bool scan
 			m->cr = true;
 		out[o++] = ch;
 	}
-	m->pos += (uint64_t)got;
+	m->pos += i;
 	*n = o;
 	return 0;
 bad:
