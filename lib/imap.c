@@ -428,13 +428,15 @@ imap_logout(struct conn *c, unsigned *counter, struct mp_err *e)
 
 /* ---- The session */
 
-#define IMAP_CMD_LITERALS_MAX	16
 #define IMAP_CAPS_MAX		4096
 #define IMAP_QUOTED_MAX		1024	/* longer strings go as literals */
 
 struct imap_literal {
 	size_t start, len;		/* the literal's bytes in the command */
 	bool sync;			/* wait for "+" before sending them */
+	imap_literal_fn *fn;		/* a streamed literal's source, or NULL */
+	void *arg;
+	uint64_t size;			/* a streamed literal's length */
 };
 
 struct imap {
@@ -457,6 +459,7 @@ struct imap {
 	/* The response being read. */
 	char *rb;
 	size_t rblen, rbcap;
+	char *sb;			/* a streamed literal's chunk */
 	bool cont;			/* a "+" arrived */
 	/* Literals of at least spool_min octets in untagged responses go to
 	 * a temporary file instead (imap_spool_literals). */
@@ -659,6 +662,9 @@ imap_complete(struct imap *im, const struct imap_response *r, struct mp_err *e)
 			continue;
 		cmd->status = imap_status_of(r->status);
 		snprintf(cmd->code, sizeof cmd->code, "%s", r->code);
+		if (r->code_args.count > 0 &&
+		    r->code_args.items[0].type == IMAP_V_NUMBER)
+			cmd->code_number = r->code_args.items[0].num;
 		if (cmd->code_set != NULL && r->code_args.count > 0) {
 			const struct imap_value *v =
 			    &r->code_args.items[r->code_args.count - 1];
@@ -850,11 +856,66 @@ imap_cmd_put_string(struct imap *im, const char *s, size_t n)
 	    (imap_has_cap(im, "LITERAL-") && n <= 4096);
 	snprintf(head, sizeof head, "{%zu%s}", n, nonsync ? "+" : "");
 	imap_cmd_put(im, head, strlen(head));
+	memset(&im->lits[im->nlits], 0, sizeof im->lits[0]);
 	im->lits[im->nlits].start = im->cblen;
 	im->lits[im->nlits].len = n;
 	im->lits[im->nlits].sync = !nonsync;
 	im->nlits++;
 	imap_cmd_put(im, s, n);
+}
+
+void
+imap_cmd_literal_stream(struct imap *im, uint64_t size, imap_literal_fn *fn,
+    void *arg)
+{
+	char head[40];
+	struct imap_literal *l;
+	bool nonsync;
+
+	if (im->cberr.kind != ERR_NONE)
+		return;
+	if (im->nlits == IMAP_CMD_LITERALS_MAX) {
+		err_set(&im->cberr, ERR_USAGE, "more than %d literals in one "
+		    "IMAP command", IMAP_CMD_LITERALS_MAX);
+		return;
+	}
+	nonsync = imap_has_cap(im, "LITERAL+") ||
+	    (imap_has_cap(im, "LITERAL-") && size <= 4096);
+	snprintf(head, sizeof head, " {%llu%s}", (unsigned long long)size,
+	    nonsync ? "+" : "");
+	imap_cmd_put(im, head, strlen(head));
+	l = &im->lits[im->nlits++];
+	l->start = im->cblen;
+	l->len = 0;
+	l->sync = !nonsync;
+	l->fn = fn;
+	l->arg = arg;
+	l->size = size;
+}
+
+/* Send a streamed literal's octets, chunk by chunk. */
+static int
+imap_send_stream(struct imap *im, const struct imap_literal *l, struct mp_err *e)
+{
+	uint64_t left = l->size;
+
+	if (im->sb == NULL && (im->sb = malloc(IMAP_LITERAL_CHUNK)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	trace_note(conn_trace(im->c), "literal of %llu bytes",
+	    (unsigned long long)l->size);
+	while (left > 0) {
+		size_t want = left < IMAP_LITERAL_CHUNK ? (size_t)left :
+		    IMAP_LITERAL_CHUNK, got = 0;
+		if (l->fn(l->arg, im->sb, want, &got, e) < 0)
+			return -1;
+		if (got == 0 || got > want)
+			return err_set(e, ERR_INTERNAL, "a literal's source gave %s "
+			    "octets than announced", got == 0 ? "fewer" : "more");
+		if (conn_write(im->c, im->sb, got, e) < 0)
+			return -1;
+		left -= got;
+	}
+	return 0;
 }
 
 void
@@ -916,9 +977,14 @@ imap_cmd_send(struct imap *im, struct imap_cmd *cmd, struct mp_err *e)
 			if (cmd->status != IMAP_NONE)
 				return 0;	/* refused before the literal */
 		}
-		trace_note(conn_trace(im->c), "literal of %zu bytes", l->len);
-		if (conn_write(im->c, im->cb + l->start, l->len, e) < 0)
-			return -1;
+		if (l->fn != NULL) {
+			if (imap_send_stream(im, l, e) < 0)
+				return -1;
+		} else {
+			trace_note(conn_trace(im->c), "literal of %zu bytes", l->len);
+			if (conn_write(im->c, im->cb + l->start, l->len, e) < 0)
+				return -1;
+		}
 		pos = l->start + l->len;
 	}
 	/* After a literal the line may have nothing more than its end. */
@@ -1051,6 +1117,7 @@ imap_free(struct imap *im)
 		close(im->spool_fd);
 	free(im->cb);
 	free(im->rb);
+	free(im->sb);
 	free(im);
 }
 

@@ -74,6 +74,7 @@ int imap_logout(struct conn *c, unsigned *counter, struct mp_err *e);
 #define IMAP_RESPONSE_MAX	(4 * 1024 * 1024) /* one response, literals
 						 * included, held to parse */
 #define IMAP_COMMAND_MAX	(256 * 1024)	/* one command being built */
+#define IMAP_CMD_LITERALS_MAX	16		/* literals in one command */
 
 struct imap;
 
@@ -85,6 +86,9 @@ struct imap_cmd {
 	char code[64];			/* response code atom, upper case, or "" */
 	char text[256];			/* the tagged reply's text, sanitized */
 	struct seqset *code_set;	/* see imap_cmd_code_set */
+	uint64_t code_number;		/* the response code's first argument
+					 * when it is a number ([APPENDUID 38505
+					 * 3955]: 38505), else 0 */
 };
 
 /* Handler for untagged responses. Non-zero (with e filled) stops the
@@ -130,6 +134,21 @@ void imap_cmd_add(struct imap *im, const char *text);
  * printable ASCII (or UTF-8 after ENABLE), else a literal (LITERAL+ when
  * offered). NUL fails the command with ERR_DATA. */
 void imap_cmd_string(struct imap *im, const char *s, size_t n);
+
+/* Fills buf with up to cap octets of a streamed literal: *n > 0 of them,
+ * or returns -1 with e filled. */
+typedef int imap_literal_fn(void *arg, char *buf, size_t cap, size_t *n,
+	struct mp_err *e);
+
+/* Append " " and a literal of exactly size octets that fn produces when
+ * the command is sent, in chunks through a fixed buffer (so the command
+ * stays small whatever the size): "{size+}" with LITERAL+ (or LITERAL-
+ * up to 4096 octets), else "{size}" and imap_cmd_send waits for the
+ * server's "+". fn and arg must stay valid until imap_cmd_send returns.
+ * When fn fails or ends early, imap_cmd_send fails and the session is
+ * unusable (the literal is incomplete): close it without LOGOUT. */
+void imap_cmd_literal_stream(struct imap *im, uint64_t size, imap_literal_fn *fn,
+	void *arg);
 
 /* Append " " and a mailbox name given in UTF-8: modified UTF-7 on the
  * wire unless UTF8=ACCEPT is enabled. Invalid UTF-8: ERR_DATA. */
