@@ -403,3 +403,18 @@ dfetch() {
 	[ ! -s "$OUT/e.mbox" ]
 	dialog_finish
 }
+
+@test "round trip: imapfetch a mailbox, imapput the mbox into another, imapfetch that: the same mbox" {
+	seed alice 40 ft-rt
+	run "$FT" "${A[@]}" -q --state-dir "$ST" "$URL" ft-rt -o "$OUT/rt1.mbox"
+	assert_success
+	# (seeded bodies have "From " and ">From " lines, dot lines, 8-bit text)
+	run --separate-stderr "$MP_BIN/imapput" "${A[@]}" "$URL" ft-rt-copy --create --date --mbox "$OUT/rt1.mbox"
+	assert_success
+	assert_equal "${#lines[@]}" 40
+	run "$FT" "${A[@]}" -q --state-dir "$ST" "$URL" ft-rt-copy -o "$OUT/rt2.mbox"
+	assert_success
+	cmp "$OUT/rt1.mbox" "$OUT/rt2.mbox"
+	run mbox_matches "$OUT/rt2.mbox" ft-rt
+	assert_output 40
+}
