@@ -267,11 +267,15 @@ fetch_report(const struct fetch_opts *o, const struct fetch_box *b,
 	}
 	if (e != NULL)
 		fprintf(stderr, "imapfetch: %s: %s\n", b->name, e->text);
-	else if (!o->quiet && !o->json && !o->dry_run)
+	else if (!o->quiet && !o->json && !o->dry_run) {
+		char removed[48] = "";
+		if (o->delete)
+			snprintf(removed, sizeof removed, ", %llu removed from the server",
+			    (unsigned long long)r->deleted);
 		fprintf(stderr, "imapfetch: %s: %llu new message%s, %.1f MB%s\n",
 		    b->name, (unsigned long long)r->messages,
-		    r->messages == 1 ? "" : "s", r->octets / 1e6,
-		    o->delete ? ", removed from the server" : "");
+		    r->messages == 1 ? "" : "s", r->octets / 1e6, removed);
+	}
 }
 
 /* Errors that end the run: the session or the local disk is gone. */

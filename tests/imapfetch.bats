@@ -137,7 +137,7 @@ from_lines() { grep -c '^From ' "$1"; }
 	run --separate-stderr "$FT" "${A[@]}" --state-dir "$ST" "$URL" ft-del -o "$OUT/del.mbox" \
 		--since 2024-01-01 -s 'NOT DELETED' --delete
 	assert_success
-	assert_equal "$stderr" "imapfetch: ft-del: 2 new messages, 0.0 MB, removed from the server"
+	assert_equal "$stderr" "imapfetch: ft-del: 2 new messages, 0.0 MB, 2 removed from the server"
 	run "$LS" -o uid,flags "${A[@]}" "$URL" ft-del
 	assert_output "$(printf '2\t\\\\Deleted')"
 	[ "$(from_lines "$OUT/del.mbox")" -eq 2 ]
@@ -417,4 +417,18 @@ dfetch() {
 	cmp "$OUT/rt1.mbox" "$OUT/rt2.mbox"
 	run mbox_matches "$OUT/rt2.mbox" ft-rt
 	assert_output 40
+}
+
+@test "dialog: UID EXPUNGE refused after --delete: exit 69; the next run removes it without fetching it again" {
+	dialog_start imapfetch-delete-resumed
+	run --separate-stderr dfetch INBOX -o "$OUT/d.mbox" --delete
+	assert_failure 69
+	assert_equal "$stderr" "imapfetch: INBOX: EXPUNGE: NO Expunge failed"
+	grep -qx '42:1' "$ST/INBOX/seen"
+	run --separate-stderr dfetch INBOX -o "$OUT/d.mbox" --delete
+	assert_success
+	assert_equal "$stderr" "imapfetch: INBOX: 0 new messages, 0.0 MB, 1 removed from the server"
+	dialog_finish
+	[ "$(from_lines "$OUT/d.mbox")" -eq 1 ]
+	[ "$(cat "$ST/INBOX/seen")" = "top:42:1" ]
 }
