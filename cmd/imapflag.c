@@ -191,52 +191,15 @@ static void
 flag_read_uids(poptContext pc, struct uidlist *l)
 {
 	struct mp_err e;
-	const char *arg;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 
 	if (poptPeekArg(pc) != NULL) {
-		while ((arg = poptGetArg(pc)) != NULL) {
-			if (uidlist_line(l, arg, strlen(arg), &e) < 0)
-				tool_die(EX_USAGE, "UID argument '%s': %s", arg,
-				    strchr(e.text, ':') ? strchr(e.text, ':') + 2 : e.text);
-		}
-	} else {
-		while ((n = getline(&line, &cap, stdin)) >= 0) {
-			if (n > 0 && line[n - 1] == '\n')
-				n--;
-			/* The header line of imapls -H. */
-			if (l->lines == 0 && n >= 3 && strncmp(line, "uid", 3) == 0 &&
-			    (n == 3 || line[3] == '\t' || line[3] == '\r')) {
-				l->lines++;
-				continue;
-			}
-			if (uidlist_line(l, line, (size_t)n, &e) < 0)
-				tool_die(EX_USAGE, "standard input: %s", e.text);
-		}
-		free(line);
-		if (ferror(stdin))
+		if (uidlist_read_args(l, poptGetArgs(pc), &e) < 0)
+			tool_fail(&e);
+	} else if (uidlist_read_file(l, stdin, &e) < 0) {
+		if (e.kind == ERR_IO)
 			tool_die(EX_IOERR, "reading standard input failed");
+		tool_die(err_sysexit(&e), "standard input: %s", e.text);
 	}
-	uidlist_finish(l);
-}
-
-static bool
-flag_in(const struct seqset *s, uint32_t uid)
-{
-	size_t lo = 0, hi = s != NULL ? s->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (uid < s->r[mid].lo)
-			hi = mid;
-		else if (uid > s->r[mid].hi)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
 }
 
 static void
@@ -329,7 +292,7 @@ flag_report(struct flag_run *run, struct imap *im, const struct seqset *found)
 		for (u = found->r[i].lo; u <= found->r[i].hi; u++) {
 			while (k < run->nseen && run->seen[k].uid < u)
 				k++;
-			if (flag_in(run->modified, (uint32_t)u))
+			if (seqset_contains(run->modified, (uint32_t)u))
 				flag_row(run->o, (uint32_t)u, "modified",
 				    k < run->nseen && run->seen[k].uid == u ?
 				    run->seen[k].flags : "");
@@ -353,29 +316,6 @@ flag_print_pieces(const struct seqset *set, const char *verb, const char *rest)
 
 	while (seqset_format(set, &pos, buf, sizeof buf) > 0)
 		printf("%s %s%s%s\n", verb, buf, rest ? " " : "", rest ? rest : "");
-}
-
-/* UIDs of a not in b, both normalized, into out. */
-static void
-flag_subtract(const struct seqset *a, const struct seqset *b, struct seqset *out)
-{
-	struct mp_err e;
-	size_t i, j = 0;
-
-	for (i = 0; i < a->n; i++) {
-		uint64_t lo = a->r[i].lo, hi = a->r[i].hi;
-		while (j < b->n && b->r[j].hi < lo)
-			j++;
-		for (size_t k = j; k < b->n && b->r[k].lo <= hi && lo <= hi; k++) {
-			if (b->r[k].lo > lo && seqset_add(out, (uint32_t)lo,
-			    b->r[k].lo - 1, &e) < 0)
-				tool_fail(&e);
-			lo = (uint64_t)b->r[k].hi + 1;
-		}
-		if (lo <= hi && seqset_add(out, (uint32_t)lo, (uint32_t)hi, &e) < 0)
-			tool_fail(&e);
-	}
-	seqset_normalize(out);
 }
 
 int
@@ -531,7 +471,8 @@ main(int argc, const char **argv)
 	} else {
 		if (mailbox_existing(im, &want.set, &found, &e) < 0)
 			flag_fail(&e);
-		flag_subtract(&want.set, &found, &missing);
+		if (seqset_subtract(&want.set, &found, &missing, &e) < 0)
+			flag_fail(&e);
 	}
 	if (o.header && !o.json)
 		puts("uid\tresult\tflags");
@@ -572,13 +513,14 @@ main(int argc, const char **argv)
 		} else {
 			/* Not the messages left alone for --unchangedsince. */
 			struct seqset gone = { 0 };
-			flag_subtract(&found, &modified, &gone);
+			if (seqset_subtract(&found, &modified, &gone, &e) < 0)
+				flag_fail(&e);
 			if (gone.n > 0 && mailbox_expunge(im, imap_has_cap(im, "UIDPLUS") ?
 			    &gone : NULL, &expunged, &e) < 0)
 				flag_fail(&e);
 			for (size_t i = 0; o.report && i < found.n; i++) {
 				for (uint64_t u = found.r[i].lo; u <= found.r[i].hi; u++)
-					flag_row(&o, (uint32_t)u, flag_in(&modified, (uint32_t)u) ?
+					flag_row(&o, (uint32_t)u, seqset_contains(&modified, (uint32_t)u) ?
 					    "modified" : "expunged", "");
 			}
 			seqset_free(&gone);

@@ -2,6 +2,7 @@
 #include "uidlist.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,49 @@ void
 uidlist_finish(struct uidlist *l)
 {
 	seqset_normalize(&l->set);
+}
+
+int
+uidlist_read_args(struct uidlist *l, const char *const *args, struct mp_err *e)
+{
+	for (; args != NULL && *args != NULL; args++) {
+		if (uidlist_line(l, *args, strlen(*args), e) < 0) {
+			/* "line N: why" names no line here: the argument. */
+			char why[sizeof e->text];
+			const char *p = strstr(e->text, ": ");
+			snprintf(why, sizeof why, "%s", p != NULL ? p + 2 : e->text);
+			return err_set(e, e->kind, "UID argument '%.100s': %s", *args,
+			    why);
+		}
+	}
+	uidlist_finish(l);
+	return 0;
+}
+
+int
+uidlist_read_file(struct uidlist *l, FILE *f, struct mp_err *e)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		/* The header line of imapls -H. */
+		if (l->lines == 0 && n >= 3 && strncmp(line, "uid", 3) == 0 &&
+		    (n == 3 || line[3] == '\t' || line[3] == '\r')) {
+			l->lines++;
+			continue;
+		}
+		rc = uidlist_line(l, line, (size_t)n, e);
+	}
+	free(line);
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, ERR_IO, "read error: %s", strerror(errno));
+	uidlist_finish(l);
+	return rc;
 }
 
 void
