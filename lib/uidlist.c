@@ -18,8 +18,9 @@ struct uidlist_json {
 /* What a JSON line holds. */
 struct uidlist_obj {
 	uint32_t uid, uidvalidity;	/* 0 when absent */
+	uint32_t dst_uid;		/* imapcopy's, 0 when absent */
 	char *mailbox;			/* allocated, or NULL */
-	bool has_uid, has_uidvalidity;
+	bool has_uid, has_uidvalidity, has_dst_uid;
 };
 
 /* ERR_USAGE "line N: JSON: why at column C" (or "at end of line"). */
@@ -389,6 +390,11 @@ uidlist_object(struct uidlist_json *j, struct uidlist_obj *o)
 					return uidlist_jerr(j, "second \"uid\"");
 				o->has_uid = true;
 				rc = uidlist_uint32(j, key, &o->uid);
+			} else if (strcmp(key, "dst_uid") == 0) {
+				if (o->has_dst_uid)
+					return uidlist_jerr(j, "second \"dst_uid\"");
+				o->has_dst_uid = true;
+				rc = uidlist_uint32(j, key, &o->dst_uid);
 			} else if (strcmp(key, "uidvalidity") == 0) {
 				if (o->has_uidvalidity)
 					return uidlist_jerr(j, "second \"uidvalidity\"");
@@ -418,6 +424,11 @@ uidlist_object(struct uidlist_json *j, struct uidlist_obj *o)
 	uidlist_ws(j);
 	if (j->i < j->n)
 		return uidlist_jerr(j, "text after the object");
+	/* imapcopy's rows name the copy (in "mailbox") by "dst_uid". */
+	if (!o->has_uid && o->has_dst_uid) {
+		o->uid = o->dst_uid;
+		o->has_uid = true;
+	}
 	if (!o->has_uid)
 		return err_set(j->e, ERR_USAGE, "line %lu: JSON: no \"uid\"", j->line);
 	return 0;
@@ -427,7 +438,7 @@ static int
 uidlist_json_line(struct uidlist *l, const char *line, size_t n, struct mp_err *e)
 {
 	struct uidlist_json j = { line, n, 0, l->lines, e };
-	struct uidlist_obj o = { 0, 0, NULL, false, false };
+	struct uidlist_obj o = { 0, 0, 0, NULL, false, false, false };
 
 	if (uidlist_object(&j, &o) < 0)
 		goto fail;

@@ -25,8 +25,8 @@ struct uidlist {
 
 /* Read one line[0..n), without its newline (a trailing CR is dropped):
  * blank, a UID set (seqset_parse), a TSV row whose first field is the
- * UID, or a JSON object with "uid" and optionally "uidvalidity" and
- * "mailbox". ERR_USAGE, the text starting "line N", for anything else,
+ * UID, or a JSON object with "uid" (or, from imapcopy, "dst_uid") and
+ * optionally "uidvalidity" and "mailbox". ERR_USAGE, the text starting "line N", for anything else,
  * a line over UIDLIST_LINE_MAX, or a uidvalidity or mailbox that differs
  * from an earlier line's; ERR_INTERNAL when out of memory. A line that
  * fails changes nothing but the line count. */

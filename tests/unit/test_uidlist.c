@@ -64,6 +64,14 @@ static const struct tcase {
 	{ "{\"mailbox\":\"INBOX\",\"uid\":3,\"uidvalidity\":7}", NULL, "3", 7, "INBOX" },
 	{ "{\"uid\":3}", NULL, "3", 0, NULL },
 	{ "{\"uid\":4294967295}", NULL, "4294967295", 0, NULL },
+	/* imapcopy's rows: the copy's UID, "uid" first if both. */
+	{ "{\"src_uid\":3,\"dst_uid\":17,\"mailbox\":\"Archive\",\"uidvalidity\":9}",
+	    NULL, "17", 9, "Archive" },
+	{ "{\"dst_uid\":17,\"uid\":4}", NULL, "4", 0, NULL },
+	{ "{\"uid\":4,\"dst_uid\":17}", NULL, "4", 0, NULL },
+	{ "{\"src_uid\":3}", "line 1: JSON: no \"uid\"", "", 0, NULL },
+	{ "{\"dst_uid\":0}", "\"dst_uid\" 0 is not an integer", "", 0, NULL },
+	{ "{\"dst_uid\":1,\"dst_uid\":2}", "second \"dst_uid\"", "", 0, NULL },
 	/* Whitespace wherever JSON allows it. */
 	{ "  { \"uid\" : 17 , \"mailbox\" : \"A\" }  ", NULL, "17", 0, "A" },
 	{ "\t{\t\"uid\"\t:\t17\t,\"f\":[ 1 , [ ] , { } ]\t}\t", NULL, "17", 0, NULL },
