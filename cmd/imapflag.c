@@ -1,8 +1,6 @@
 /* imapflag: add, remove or replace flags on messages chosen by UID or
  * by search, checking UIDVALIDITY first; optionally expunge them. */
-#include <errno.h>
 #include <popt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,33 +57,6 @@ struct flag_run {
 	const struct seqset *modified;
 	uint64_t confirmed;
 };
-
-/* The session, once open: refusals after SELECT still say LOGOUT. */
-static struct imap *flag_session;
-
-static void __attribute__((format(printf, 2, 3), noreturn))
-flag_refuse(int code, const char *fmt, ...)
-{
-	char msg[1024];
-	struct mp_err ignored;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (flag_session != NULL)
-		imap_close(flag_session, &ignored);
-	tool_die(code, "%s", msg);
-}
-
-/* As tool_fail, with LOGOUT when the session is still sound. */
-static void __attribute__((noreturn))
-flag_fail(const struct mp_err *e)
-{
-	if (e->kind == ERR_TEMP || e->kind == ERR_PROTOCOL)
-		flag_session = NULL;
-	flag_refuse(err_sysexit(e), "%s", e->text);
-}
 
 /* Check every flag of args: one flag each, or with split (--set)
  * several separated by blanks. */
@@ -169,37 +140,6 @@ flag_has(const struct flag_list *l, const char *flag)
 			return true;
 	}
 	return false;
-}
-
-static uint64_t
-flag_number(const char *s, const char *opt, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
-	    v > max)
-		tool_die(EX_USAGE, "%s takes a number from 1 to %llu", opt,
-		    (unsigned long long)max);
-	return v;
-}
-
-/* The UIDs: arguments, else the lines of stdin. */
-static void
-flag_read_uids(poptContext pc, struct uidlist *l)
-{
-	struct mp_err e;
-
-	if (poptPeekArg(pc) != NULL) {
-		if (uidlist_read_args(l, poptGetArgs(pc), &e) < 0)
-			tool_fail(&e);
-	} else if (uidlist_read_file(l, stdin, &e) < 0) {
-		if (e.kind == ERR_IO)
-			tool_die(EX_IOERR, "reading standard input failed");
-		tool_die(err_sysexit(&e), "standard input: %s", e.text);
-	}
 }
 
 static void
@@ -307,17 +247,6 @@ flag_report(struct flag_run *run, struct imap *im, const struct seqset *found)
 	free(run->seen);
 }
 
-/* Print the commands a piece-wise verb would send, for --dry-run. */
-static void
-flag_print_pieces(const struct seqset *set, const char *verb, const char *rest)
-{
-	char buf[1001];
-	size_t pos = 0;
-
-	while (seqset_format(set, &pos, buf, sizeof buf) > 0)
-		printf("%s %s%s%s\n", verb, buf, rest ? " " : "", rest ? rest : "");
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -417,62 +346,53 @@ main(int argc, const char **argv)
 	if ((o.json || o.header) && !o.report)
 		tool_die(EX_USAGE, "--json and -H shape the --report");
 	if (o.uidvalidity != NULL)
-		uidvalidity = (uint32_t)flag_number(o.uidvalidity, "--uidvalidity",
+		uidvalidity = (uint32_t)tool_number(o.uidvalidity, "--uidvalidity",
 		    UINT32_MAX);
 	if (o.unchangedsince != NULL)
-		unchanged = flag_number(o.unchangedsince, "--unchangedsince",
+		unchanged = tool_number(o.unchangedsince, "--unchangedsince",
 		    INT64_MAX);
 	if (o.search != NULL && poptPeekArg(pc) != NULL)
 		tool_die(EX_USAGE, "UIDs and --search exclude each other");
 	if (o.search == NULL) {
-		flag_read_uids(pc, &want);
-		if (want.uidvalidity != 0 && uidvalidity != 0 &&
-		    want.uidvalidity != uidvalidity)
-			tool_die(EX_USAGE, "--uidvalidity %u but the input says %u",
-			    uidvalidity, want.uidvalidity);
-		if (want.uidvalidity != 0)
-			uidvalidity = want.uidvalidity;
-		if (want.mailbox != NULL && strcmp(want.mailbox, name) != 0)
-			tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
-			    want.mailbox, name);
+		tool_read_uids(pc, &want, name, &uidvalidity);
 		/* Nothing piped in (a search that found nothing): done. */
 		if (want.set.n == 0)
 			goto done;
 	}
 
 	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
-		flag_fail(&e);
-	flag_session = im;
+		tool_imap_fail(&e);
+	tool_imap_session(im);
 	if (mailbox_open(im, name, false, &info, &e) < 0)
-		flag_fail(&e);
+		tool_imap_fail(&e);
 	if (info.read_only)
-		flag_refuse(EX_NOPERM, "%s is read-only for this user", name);
+		tool_imap_die(EX_NOPERM, "%s is read-only for this user", name);
 	if (uidvalidity != 0 && uidvalidity != info.uidvalidity)
-		flag_refuse(EX_DATAERR, "UIDVALIDITY of %s is now %u, the UIDs given are "
+		tool_imap_die(EX_DATAERR, "UIDVALIDITY of %s is now %u, the UIDs given are "
 		    "for %u: they may name other messages; list them again", name,
 		    info.uidvalidity, uidvalidity);
 	for (size_t i = 0; i < add.n + set.n; i++) {
 		const char *f = i < add.n ? add.each[i] : set.each[i - add.n];
 		if (!imap_flags_permitted(info.permanentflags, info.has_permanentflags, f))
-			flag_refuse(EX_USAGE, "%s does not keep the flag %s (PERMANENTFLAGS: "
+			tool_imap_die(EX_USAGE, "%s does not keep the flag %s (PERMANENTFLAGS: "
 			    "%s)", name, f, info.permanentflags);
 	}
 	if (unchanged > 0 && !imap_has_cap(im, "CONDSTORE"))
-		flag_refuse(EX_UNAVAILABLE, "--unchangedsince needs a server with CONDSTORE");
+		tool_imap_die(EX_UNAVAILABLE, "--unchangedsince needs a server with CONDSTORE");
 	if (o.expunge && !imap_has_cap(im, "UIDPLUS") && !o.expunge_all)
-		flag_refuse(EX_UNAVAILABLE, "the server has no UIDPLUS, so only a plain "
+		tool_imap_die(EX_UNAVAILABLE, "the server has no UIDPLUS, so only a plain "
 		    "EXPUNGE could remove the messages, and it removes every \\Deleted "
 		    "message of %s, other clients' too: add --expunge-all to accept that",
 		    name);
 
 	if (o.search != NULL) {
 		if (mailbox_search(im, o.search, &found, &e) < 0)
-			flag_fail(&e);
+			tool_imap_fail(&e);
 	} else {
 		if (mailbox_existing(im, &want.set, &found, &e) < 0)
-			flag_fail(&e);
+			tool_imap_fail(&e);
 		if (seqset_subtract(&want.set, &found, &missing, &e) < 0)
-			flag_fail(&e);
+			tool_imap_fail(&e);
 	}
 	if (o.header && !o.json)
 		puts("uid\tresult\tflags");
@@ -488,18 +408,18 @@ main(int argc, const char **argv)
 			snprintf(rest, sizeof rest, "%s%s%s%s", unchanged ?
 			    "(UNCHANGEDSINCE " : "", unchanged ? o.unchangedsince : "",
 			    unchanged ? ") " : "", action);
-			flag_print_pieces(&found, "UID STORE", rest);
+			tool_print_pieces(&found, "UID STORE", rest);
 			continue;
 		}
 		if (mailbox_store(im, &found, action, unchanged, 0, NULL,
 		    flag_piece_done, &run, &modified, &e) < 0) {
 			if (e.kind == ERR_TEMP || e.kind == ERR_PROTOCOL) {
-				flag_session = NULL;	/* no LOGOUT on a lost session */
-				flag_refuse(err_sysexit(&e), "%s (%llu of %llu UIDs confirmed "
+				tool_imap_session(NULL);	/* no LOGOUT on a lost session */
+				tool_imap_die(err_sysexit(&e), "%s (%llu of %llu UIDs confirmed "
 				    "before)", e.text, (unsigned long long)run.confirmed,
 				    (unsigned long long)seqset_count(&found));
 			}
-			flag_fail(&e);
+			tool_imap_fail(&e);
 		}
 	}
 	if (o.report && !o.expunge && !o.dry_run && found.n > 0)
@@ -507,17 +427,17 @@ main(int argc, const char **argv)
 	if (o.expunge && found.n > 0) {
 		if (o.dry_run) {
 			if (imap_has_cap(im, "UIDPLUS"))
-				flag_print_pieces(&found, "UID EXPUNGE", NULL);
+				tool_print_pieces(&found, "UID EXPUNGE", NULL);
 			else
 				puts("EXPUNGE");
 		} else {
 			/* Not the messages left alone for --unchangedsince. */
 			struct seqset gone = { 0 };
 			if (seqset_subtract(&found, &modified, &gone, &e) < 0)
-				flag_fail(&e);
+				tool_imap_fail(&e);
 			if (gone.n > 0 && mailbox_expunge(im, imap_has_cap(im, "UIDPLUS") ?
 			    &gone : NULL, &expunged, &e) < 0)
-				flag_fail(&e);
+				tool_imap_fail(&e);
 			for (size_t i = 0; o.report && i < found.n; i++) {
 				for (uint64_t u = found.r[i].lo; u <= found.r[i].hi; u++)
 					flag_row(&o, (uint32_t)u, seqset_contains(&modified, (uint32_t)u) ?
@@ -531,7 +451,7 @@ main(int argc, const char **argv)
 			flag_row(&o, (uint32_t)u, "missing", "");
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
-		flag_refuse(EX_IOERR, "writing standard output failed");
+		tool_imap_die(EX_IOERR, "writing standard output failed");
 	if (missing.n > 0 || modified.n > 0) {
 		fprintf(stderr, "imapflag: %s:", name);
 		if (missing.n > 0)
