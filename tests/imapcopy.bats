@@ -370,3 +370,143 @@ pairs_ok() {
 		assert_output --partial -- "$o"
 	done
 }
+
+# ---------------------------------------------------------------- dialogs
+
+@test "dialog: no MOVE: UID COPY, then UID STORE \\Deleted and UID EXPUNGE of those UIDs; refusals and drops at each step" {
+	dialog_start imapcopy-no-move
+	local url="imap://127.0.0.1:$DIALOG_PORT" P=(--insecure --timeout 5)
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3 9
+	assert_failure 1
+	assert_output $'1\t101\n2\t102\n3\t103'
+	assert_equal "$stderr" "imapcopy: INBOX: no message has 1 of the UIDs given"
+	# COPY refused: 69, and nothing flagged or expunged (the script
+	# fails on any STORE).
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "imapcopy: UID COPY: NO Archive is full (0 of 3 UIDs confirmed copied before)"
+	# STORE refused: the copies are reported, the originals stay.
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3
+	assert_failure 69
+	assert_output $'1\t101\n2\t102\n3\t103'
+	assert_equal "$stderr" "imapcopy: UID STORE: NO Flags are frozen (3 UIDs copied; none expunged from INBOX)"
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3
+	assert_failure 75
+	assert_output $'1\t101\n2\t102\n3\t103'
+	[[ "$stderr" == "imapcopy: "*"Server shutting down"*"(3 UIDs copied; none expunged from INBOX)" ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3
+	assert_failure 69
+	assert_output $'1\t101\n2\t102\n3\t103'
+	assert_equal "$stderr" "imapcopy: UID EXPUNGE: NO Expunge not permitted (3 UIDs copied and flagged \\Deleted in INBOX, maybe not all expunged)"
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:3
+	assert_failure 75
+	[[ "$stderr" == "imapcopy: "*"Server shutting down"*"maybe not all expunged)" ]]
+	dialog_finish
+}
+
+@test "dialog: neither MOVE nor UIDPLUS: --move refused (69) before any change; --expunge-all: plain EXPUNGE; no COPYUID: nothing printed" {
+	dialog_start imapcopy-no-uidplus
+	local url="imap://127.0.0.1:$DIALOG_PORT" P=(--insecure --timeout 5)
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:2
+	assert_failure 69
+	assert_output ''
+	[[ "$stderr" == "imapcopy: the server has neither MOVE nor UIDPLUS"*"--expunge-all to accept that" ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	run --separate-stderr "$CP" "${P[@]}" -v --move --expunge-all "$url" INBOX Archive 1:2
+	assert_success
+	assert_output ''
+	[[ "$stderr" == *$'\nimapcopy: the server sent no COPYUID (it lacks UIDPLUS): the UIDs of the copies in Archive are not known\n'* ]]
+	# Without -v the missing COPYUID is not worth a word.
+	run --separate-stderr "$CP" "${P[@]}" -H "$url" INBOX Archive 3
+	assert_success
+	assert_output $'src_uid\tdst_uid'
+	[ -z "$stderr" ]
+	dialog_finish
+}
+
+@test "dialog: MOVE: COPYUID untagged before the EXPUNGEs, or in the tagged OK; BYE before the OK: nothing reported; NO: 69" {
+	dialog_start imapcopy-move
+	local url="imap://127.0.0.1:$DIALOG_PORT" P=(--insecure --timeout 5)
+	run --separate-stderr "$CP" "${P[@]}" --move --json "$url" INBOX 'Archiv/Übersicht' 2 4 5
+	assert_success
+	assert_output - <<-XEOF
+	{"src_uid":2,"dst_uid":300,"mailbox":"Archiv/Übersicht","uidvalidity":7}
+	{"src_uid":4,"dst_uid":301,"mailbox":"Archiv/Übersicht","uidvalidity":7}
+	{"src_uid":5,"dst_uid":302,"mailbox":"Archiv/Übersicht","uidvalidity":7}
+	XEOF
+	[ -z "$stderr" ]
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1
+	assert_success
+	assert_output $'1\t17'
+	# The COPYUID came, but the MOVE never completed: not confirmed.
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1:2
+	assert_failure 75
+	assert_output ''
+	[[ "$stderr" == "imapcopy: "*"Server shutting down (0 of 2 UIDs confirmed moved before)" ]]
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "imapcopy: UID MOVE: NO Archive is full (0 of 1 UIDs confirmed moved before)"
+	dialog_finish
+}
+
+@test "dialog: BYE after the first of three pipelined COPYs: 75, its pairs only, confirmed count" {
+	dialog_start imapcopy-bye-mid-copy
+	run --separate-stderr "$CP" -v --insecure --timeout 5 "imap://127.0.0.1:$DIALOG_PORT" INBOX Archive \
+		--search SEEN
+	assert_failure 75
+	assert_output $'1\t501\n3\t502\n5\t503'
+	local first n
+	[ "$(grep -c '^C: A000[456] UID COPY ' <<<"$stderr")" -eq 3 ]
+	first=$(grep '^C: A0004 UID COPY ' <<<"$stderr" | awk '{print $5}' | tr , '\n' | grep -c '')
+	[ "$first" -gt 3 ] && [ "$first" -lt 600 ]
+	n=$(tail -1 <<<"$stderr")
+	[[ "$n" == "imapcopy: "*"Server shutting down ($first of 600 UIDs confirmed copied before)" ]] || fail "last line: $n (first piece: $first UIDs)"
+	dialog_finish
+}
+
+@test "dialog: NO, BAD and BYE at EXAMINE/SELECT, SEARCH, COPY and CREATE: imapflag's exit codes" {
+	dialog_start imapcopy-refusals
+	local url="imap://127.0.0.1:$DIALOG_PORT" P=(--insecure --timeout 5)
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 66
+	assert_equal "$stderr" "imapcopy: EXAMINE INBOX: NO Mailbox doesn't exist: INBOX"
+	run --separate-stderr "$CP" "${P[@]}" --move "$url" INBOX Archive 1
+	assert_failure 64
+	assert_equal "$stderr" "imapcopy: SELECT INBOX: BAD Invalid mailbox name"
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 75
+	[[ "$stderr" == "imapcopy: "*"Server shutting down"* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 69
+	assert_equal "$stderr" "imapcopy: UID SEARCH: NO Search failed"
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 76
+	assert_equal "$stderr" "imapcopy: UID SEARCH: BAD Error in IMAP command"
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive -s FROBNICATE
+	assert_failure 64
+	assert_equal "$stderr" "imapcopy: search: BAD Unknown search key"
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 75
+	[[ "$stderr" == "imapcopy: "*"Server shutting down"* ]]
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 69
+	assert_output ''
+	assert_equal "$stderr" "imapcopy: UID COPY: NO Archive is full (0 of 1 UIDs confirmed copied before)"
+	run --separate-stderr "$CP" "${P[@]}" "$url" INBOX Archive 1
+	assert_failure 76
+	assert_equal "$stderr" "imapcopy: UID COPY: BAD Error in IMAP command (0 of 1 UIDs confirmed copied before)"
+	run --separate-stderr "$CP" "${P[@]}" --create "$url" INBOX Archive 1
+	assert_failure 73
+	assert_equal "$stderr" "imapcopy: CREATE Archive: NO Permission denied"
+	run --separate-stderr "$CP" "${P[@]}" --create "$url" INBOX Archive 1
+	assert_failure 64
+	assert_equal "$stderr" "imapcopy: CREATE Archive: BAD Invalid mailbox name"
+	run --separate-stderr "$CP" "${P[@]}" --create "$url" INBOX Archive 1
+	assert_failure 75
+	[[ "$stderr" == "imapcopy: "*"Server shutting down (0 of 1 UIDs confirmed copied before)" ]]
+	dialog_finish
+}

@@ -906,7 +906,11 @@ session_copy(void)
 		"A", "S* OK [COPYUID 99 3 40] early\r\nA0005 NO [OVERQUOTA] Full\r\n"
 		"A0006 OK done\r\nA0007 OK done\r\n",
 		"R", "SA0008 OK noop\r\n",
-		"R", "SA0009 OK [COPYUID 99 8 30] x\r\n",
+		/* Three MOVE pieces; the third's COPYUID comes first. */
+		"A", "S* OK [COPYUID 99 1199 900] x\r\n* OK [COPYUID 99 1 800] x\r\n"
+		"A0009 OK done\r\nA0010 OK [COPYUID 99 801 850] done\r\n"
+		"A0011 OK done\r\n",
+		"R", "SA0012 OK [COPYUID 99 8 30] x\r\n",
 		NULL
 	};
 	struct srv s;
@@ -949,6 +953,12 @@ session_copy(void)
 	imap_cmd_begin(im, "NOOP");
 	t_inteq(imap_run(im, &c, &e), 0, "  the session still in step");
 	t_inteq(c.status, IMAP_OK, "  NOOP OK");
+	memset(&k, 0, sizeof k);
+	t_inteq(mailbox_copy(im, &odd, "D", true, copied_pair, copied_piece, &k,
+	    &e), 0, "three MOVE pieces");
+	t_inteq(k.pieces, 3, "  three confirmed");
+	t_streq(k.pairs, "1>800 801>850 1199>900", "  each piece's pairs when it "
+	    "completes, in piece order");
 	seqset_free(&one);
 	seqset_parse(&one, "7", 1, &e);
 	t_inteq(mailbox_copy(im, &one, "E", false, copied_pair, NULL, &k, &e), -1,
@@ -961,7 +971,7 @@ session_copy(void)
 	    "A0004 UID COPY 5 \"C\"\nA0005 UID COPY 1,3,") == log + strlen("A0001 "
 	    "CAPABILITY\n"), "  on the wire: UID COPY set name, UID MOVE");
 	t_ok(strstr(log, "\nA0007 UID COPY ") != NULL && strstr(log,
-	    "1197,1199 \"D\"\n--\nA0008 NOOP\n") != NULL, "  three pieces, then NOOP");
+	    "1197,1199 \"D\"\n--\nA0008 NOOP\nA0009 UID MOVE 1,3,") != NULL, "  three pieces, then NOOP");
 	free(log);
 	seqset_free(&set);
 	seqset_free(&one);
