@@ -27,7 +27,7 @@ override CFLAGS += -Werror
 endif
 override LDFLAGS += -Wl,-z,relro,-z,now
 
-TOOLS    = mailtalk mailsend smtpverify imapls imapflag popfetch imapbox imapfetch imapput
+TOOLS    = mailtalk mailsend smtpverify imapls imapflag popfetch imapbox imapfetch imapput imapcopy
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 TOOL_OBJ = $(B)/cmd/shared/tool.o

@@ -1,8 +1,6 @@
 /* imapflag: add, remove or replace flags on messages chosen by UID or
  * by search, checking UIDVALIDITY first; optionally expunge them. */
-#include <errno.h>
 #include <popt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,33 +57,6 @@ struct flag_run {
 	const struct seqset *modified;
 	uint64_t confirmed;
 };
-
-/* The session, once open: refusals after SELECT still say LOGOUT. */
-static struct imap *flag_session;
-
-static void __attribute__((format(printf, 2, 3), noreturn))
-flag_refuse(int code, const char *fmt, ...)
-{
-	char msg[1024];
-	struct mp_err ignored;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (flag_session != NULL)
-		imap_close(flag_session, &ignored);
-	tool_die(code, "%s", msg);
-}
-
-/* As tool_fail, with LOGOUT when the session is still sound. */
-static void __attribute__((noreturn))
-flag_fail(const struct mp_err *e)
-{
-	if (e->kind == ERR_TEMP || e->kind == ERR_PROTOCOL)
-		flag_session = NULL;
-	flag_refuse(err_sysexit(e), "%s", e->text);
-}
 
 /* Check every flag of args: one flag each, or with split (--set)
  * several separated by blanks. */
@@ -166,74 +137,6 @@ flag_has(const struct flag_list *l, const char *flag)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		if (strcmp(l->each[i], flag) == 0)
-			return true;
-	}
-	return false;
-}
-
-static uint64_t
-flag_number(const char *s, const char *opt, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
-	    v > max)
-		tool_die(EX_USAGE, "%s takes a number from 1 to %llu", opt,
-		    (unsigned long long)max);
-	return v;
-}
-
-/* The UIDs: arguments, else the lines of stdin. */
-static void
-flag_read_uids(poptContext pc, struct uidlist *l)
-{
-	struct mp_err e;
-	const char *arg;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (poptPeekArg(pc) != NULL) {
-		while ((arg = poptGetArg(pc)) != NULL) {
-			if (uidlist_line(l, arg, strlen(arg), &e) < 0)
-				tool_die(EX_USAGE, "UID argument '%s': %s", arg,
-				    strchr(e.text, ':') ? strchr(e.text, ':') + 2 : e.text);
-		}
-	} else {
-		while ((n = getline(&line, &cap, stdin)) >= 0) {
-			if (n > 0 && line[n - 1] == '\n')
-				n--;
-			/* The header line of imapls -H. */
-			if (l->lines == 0 && n >= 3 && strncmp(line, "uid", 3) == 0 &&
-			    (n == 3 || line[3] == '\t' || line[3] == '\r')) {
-				l->lines++;
-				continue;
-			}
-			if (uidlist_line(l, line, (size_t)n, &e) < 0)
-				tool_die(EX_USAGE, "standard input: %s", e.text);
-		}
-		free(line);
-		if (ferror(stdin))
-			tool_die(EX_IOERR, "reading standard input failed");
-	}
-	uidlist_finish(l);
-}
-
-static bool
-flag_in(const struct seqset *s, uint32_t uid)
-{
-	size_t lo = 0, hi = s != NULL ? s->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (uid < s->r[mid].lo)
-			hi = mid;
-		else if (uid > s->r[mid].hi)
-			lo = mid + 1;
-		else
 			return true;
 	}
 	return false;
@@ -329,7 +232,7 @@ flag_report(struct flag_run *run, struct imap *im, const struct seqset *found)
 		for (u = found->r[i].lo; u <= found->r[i].hi; u++) {
 			while (k < run->nseen && run->seen[k].uid < u)
 				k++;
-			if (flag_in(run->modified, (uint32_t)u))
+			if (seqset_contains(run->modified, (uint32_t)u))
 				flag_row(run->o, (uint32_t)u, "modified",
 				    k < run->nseen && run->seen[k].uid == u ?
 				    run->seen[k].flags : "");
@@ -342,40 +245,6 @@ flag_report(struct flag_run *run, struct imap *im, const struct seqset *found)
 	for (i = 0; i < run->nseen; i++)
 		free(run->seen[i].flags);
 	free(run->seen);
-}
-
-/* Print the commands a piece-wise verb would send, for --dry-run. */
-static void
-flag_print_pieces(const struct seqset *set, const char *verb, const char *rest)
-{
-	char buf[1001];
-	size_t pos = 0;
-
-	while (seqset_format(set, &pos, buf, sizeof buf) > 0)
-		printf("%s %s%s%s\n", verb, buf, rest ? " " : "", rest ? rest : "");
-}
-
-/* UIDs of a not in b, both normalized, into out. */
-static void
-flag_subtract(const struct seqset *a, const struct seqset *b, struct seqset *out)
-{
-	struct mp_err e;
-	size_t i, j = 0;
-
-	for (i = 0; i < a->n; i++) {
-		uint64_t lo = a->r[i].lo, hi = a->r[i].hi;
-		while (j < b->n && b->r[j].hi < lo)
-			j++;
-		for (size_t k = j; k < b->n && b->r[k].lo <= hi && lo <= hi; k++) {
-			if (b->r[k].lo > lo && seqset_add(out, (uint32_t)lo,
-			    b->r[k].lo - 1, &e) < 0)
-				tool_fail(&e);
-			lo = (uint64_t)b->r[k].hi + 1;
-		}
-		if (lo <= hi && seqset_add(out, (uint32_t)lo, (uint32_t)hi, &e) < 0)
-			tool_fail(&e);
-	}
-	seqset_normalize(out);
 }
 
 int
@@ -477,61 +346,53 @@ main(int argc, const char **argv)
 	if ((o.json || o.header) && !o.report)
 		tool_die(EX_USAGE, "--json and -H shape the --report");
 	if (o.uidvalidity != NULL)
-		uidvalidity = (uint32_t)flag_number(o.uidvalidity, "--uidvalidity",
+		uidvalidity = (uint32_t)tool_number(o.uidvalidity, "--uidvalidity",
 		    UINT32_MAX);
 	if (o.unchangedsince != NULL)
-		unchanged = flag_number(o.unchangedsince, "--unchangedsince",
+		unchanged = tool_number(o.unchangedsince, "--unchangedsince",
 		    INT64_MAX);
 	if (o.search != NULL && poptPeekArg(pc) != NULL)
 		tool_die(EX_USAGE, "UIDs and --search exclude each other");
 	if (o.search == NULL) {
-		flag_read_uids(pc, &want);
-		if (want.uidvalidity != 0 && uidvalidity != 0 &&
-		    want.uidvalidity != uidvalidity)
-			tool_die(EX_USAGE, "--uidvalidity %u but the input says %u",
-			    uidvalidity, want.uidvalidity);
-		if (want.uidvalidity != 0)
-			uidvalidity = want.uidvalidity;
-		if (want.mailbox != NULL && strcmp(want.mailbox, name) != 0)
-			tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
-			    want.mailbox, name);
+		tool_read_uids(pc, &want, name, &uidvalidity);
 		/* Nothing piped in (a search that found nothing): done. */
 		if (want.set.n == 0)
 			goto done;
 	}
 
 	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
-		flag_fail(&e);
-	flag_session = im;
+		tool_imap_fail(&e);
+	tool_imap_session(im);
 	if (mailbox_open(im, name, false, &info, &e) < 0)
-		flag_fail(&e);
+		tool_imap_fail(&e);
 	if (info.read_only)
-		flag_refuse(EX_NOPERM, "%s is read-only for this user", name);
+		tool_imap_die(EX_NOPERM, "%s is read-only for this user", name);
 	if (uidvalidity != 0 && uidvalidity != info.uidvalidity)
-		flag_refuse(EX_DATAERR, "UIDVALIDITY of %s is now %u, the UIDs given are "
+		tool_imap_die(EX_DATAERR, "UIDVALIDITY of %s is now %u, the UIDs given are "
 		    "for %u: they may name other messages; list them again", name,
 		    info.uidvalidity, uidvalidity);
 	for (size_t i = 0; i < add.n + set.n; i++) {
 		const char *f = i < add.n ? add.each[i] : set.each[i - add.n];
 		if (!imap_flags_permitted(info.permanentflags, info.has_permanentflags, f))
-			flag_refuse(EX_USAGE, "%s does not keep the flag %s (PERMANENTFLAGS: "
+			tool_imap_die(EX_USAGE, "%s does not keep the flag %s (PERMANENTFLAGS: "
 			    "%s)", name, f, info.permanentflags);
 	}
 	if (unchanged > 0 && !imap_has_cap(im, "CONDSTORE"))
-		flag_refuse(EX_UNAVAILABLE, "--unchangedsince needs a server with CONDSTORE");
+		tool_imap_die(EX_UNAVAILABLE, "--unchangedsince needs a server with CONDSTORE");
 	if (o.expunge && !imap_has_cap(im, "UIDPLUS") && !o.expunge_all)
-		flag_refuse(EX_UNAVAILABLE, "the server has no UIDPLUS, so only a plain "
+		tool_imap_die(EX_UNAVAILABLE, "the server has no UIDPLUS, so only a plain "
 		    "EXPUNGE could remove the messages, and it removes every \\Deleted "
 		    "message of %s, other clients' too: add --expunge-all to accept that",
 		    name);
 
 	if (o.search != NULL) {
 		if (mailbox_search(im, o.search, &found, &e) < 0)
-			flag_fail(&e);
+			tool_imap_fail(&e);
 	} else {
 		if (mailbox_existing(im, &want.set, &found, &e) < 0)
-			flag_fail(&e);
-		flag_subtract(&want.set, &found, &missing);
+			tool_imap_fail(&e);
+		if (seqset_subtract(&want.set, &found, &missing, &e) < 0)
+			tool_imap_fail(&e);
 	}
 	if (o.header && !o.json)
 		puts("uid\tresult\tflags");
@@ -547,18 +408,18 @@ main(int argc, const char **argv)
 			snprintf(rest, sizeof rest, "%s%s%s%s", unchanged ?
 			    "(UNCHANGEDSINCE " : "", unchanged ? o.unchangedsince : "",
 			    unchanged ? ") " : "", action);
-			flag_print_pieces(&found, "UID STORE", rest);
+			tool_print_pieces(&found, "UID STORE", rest);
 			continue;
 		}
 		if (mailbox_store(im, &found, action, unchanged, 0, NULL,
 		    flag_piece_done, &run, &modified, &e) < 0) {
 			if (e.kind == ERR_TEMP || e.kind == ERR_PROTOCOL) {
-				flag_session = NULL;	/* no LOGOUT on a lost session */
-				flag_refuse(err_sysexit(&e), "%s (%llu of %llu UIDs confirmed "
+				tool_imap_session(NULL);	/* no LOGOUT on a lost session */
+				tool_imap_die(err_sysexit(&e), "%s (%llu of %llu UIDs confirmed "
 				    "before)", e.text, (unsigned long long)run.confirmed,
 				    (unsigned long long)seqset_count(&found));
 			}
-			flag_fail(&e);
+			tool_imap_fail(&e);
 		}
 	}
 	if (o.report && !o.expunge && !o.dry_run && found.n > 0)
@@ -566,19 +427,20 @@ main(int argc, const char **argv)
 	if (o.expunge && found.n > 0) {
 		if (o.dry_run) {
 			if (imap_has_cap(im, "UIDPLUS"))
-				flag_print_pieces(&found, "UID EXPUNGE", NULL);
+				tool_print_pieces(&found, "UID EXPUNGE", NULL);
 			else
 				puts("EXPUNGE");
 		} else {
 			/* Not the messages left alone for --unchangedsince. */
 			struct seqset gone = { 0 };
-			flag_subtract(&found, &modified, &gone);
+			if (seqset_subtract(&found, &modified, &gone, &e) < 0)
+				tool_imap_fail(&e);
 			if (gone.n > 0 && mailbox_expunge(im, imap_has_cap(im, "UIDPLUS") ?
 			    &gone : NULL, &expunged, &e) < 0)
-				flag_fail(&e);
+				tool_imap_fail(&e);
 			for (size_t i = 0; o.report && i < found.n; i++) {
 				for (uint64_t u = found.r[i].lo; u <= found.r[i].hi; u++)
-					flag_row(&o, (uint32_t)u, flag_in(&modified, (uint32_t)u) ?
+					flag_row(&o, (uint32_t)u, seqset_contains(&modified, (uint32_t)u) ?
 					    "modified" : "expunged", "");
 			}
 			seqset_free(&gone);
@@ -589,7 +451,7 @@ main(int argc, const char **argv)
 			flag_row(&o, (uint32_t)u, "missing", "");
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
-		flag_refuse(EX_IOERR, "writing standard output failed");
+		tool_imap_die(EX_IOERR, "writing standard output failed");
 	if (missing.n > 0 || modified.n > 0) {
 		fprintf(stderr, "imapflag: %s:", name);
 		if (missing.n > 0)

@@ -446,6 +446,8 @@ struct imap {
 	bool utf8;
 	imap_untagged_fn *fn;
 	void *fn_arg;
+	imap_untagged_fn *tagged_fn;	/* sees tagged replies too */
+	void *tagged_arg;
 	struct imap_cmd *inflight[IMAP_INFLIGHT_MAX];
 	size_t ninflight;
 	/* The command being built: "TAG VERB ..." with literals inline. */
@@ -484,6 +486,13 @@ imap_set_handler(struct imap *im, imap_untagged_fn *fn, void *arg)
 {
 	im->fn = fn;
 	im->fn_arg = arg;
+}
+
+void
+imap_set_tagged_handler(struct imap *im, imap_untagged_fn *fn, void *arg)
+{
+	im->tagged_fn = fn;
+	im->tagged_arg = arg;
 }
 
 const char *
@@ -729,7 +738,10 @@ imap_pump(struct imap *im, struct mp_err *e)
 	if (strcmp(r.code, "CAPABILITY") == 0)
 		imap_set_caps(im, &r.code_args);
 	if (r.kind == IMAP_R_TAGGED) {
-		ret = imap_complete(im, &r, e);
+		if (im->tagged_fn != NULL && im->tagged_fn(im->tagged_arg, &r, e) != 0)
+			ret = -1;
+		else
+			ret = imap_complete(im, &r, e);
 	} else {
 		if (strcmp(r.status, "BYE") == 0)
 			err_sanitize(im->bye, sizeof im->bye, r.text, r.text_len);
@@ -1022,6 +1034,7 @@ imap_cmd_error(const struct imap_cmd *cmd, const char *what,
 		enum err_kind kind;
 	} codes[] = {
 		{ "NONEXISTENT", ERR_NOINPUT },
+		{ "TRYCREATE", ERR_NOINPUT },
 		{ "AUTHENTICATIONFAILED", ERR_AUTH },
 		{ "AUTHORIZATIONFAILED", ERR_AUTH },
 		{ "NOPERM", ERR_AUTH },

@@ -108,6 +108,13 @@ struct conn *imap_conn(const struct imap *im);
 
 void imap_set_handler(struct imap *im, imap_untagged_fn *fn, void *arg);
 
+/* Also hand each tagged reply, parsed, to fn (NULL: none), before the
+ * command it completes is marked complete: what its response code says
+ * beyond one set (imap_cmd_code_set), such as COPYUID's UIDVALIDITY and
+ * two sets, is in r->code and r->code_args. Non-zero from fn stops as
+ * for the untagged handler. */
+void imap_set_tagged_handler(struct imap *im, imap_untagged_fn *fn, void *arg);
+
 /* Whether the server offers capability cap ("LIST-STATUS", "AUTH=PLAIN");
  * case-insensitive. */
 bool imap_has_cap(const struct imap *im, const char *cap);
@@ -186,7 +193,7 @@ int imap_wait(struct imap *im, struct imap_cmd *cmd, struct mp_err *e);
 int imap_run(struct imap *im, struct imap_cmd *cmd, struct mp_err *e);
 
 /* Turn a completed, failed (NO or BAD) command into e: "what: text" with
- * the kind its response code implies (NONEXISTENT: ERR_NOINPUT;
+ * the kind its response code implies (NONEXISTENT, TRYCREATE: ERR_NOINPUT;
  * AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, NOPERM: ERR_AUTH;
  * UNAVAILABLE, INUSE, LIMIT, OVERQUOTA, SERVERBUG, EXPUNGEISSUED:
  * ERR_TEMP), else no_kind for NO and bad_kind for BAD. Returns -1. */

@@ -1,4 +1,4 @@
-/* imap_data: reading LIST, STATUS, SEARCH and FETCH responses. */
+/* imap_data: reading LIST, STATUS, SEARCH, COPYUID and FETCH responses. */
 #include "imap_data.h"
 
 #include <stdio.h>
@@ -445,4 +445,130 @@ imap_data_buf_free(struct imap_data_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof *b);
+}
+
+/* ---- COPYUID */
+
+/* A walk over a UID set as a server sent it: "304,319:320". */
+struct imap_data_uidwalk {
+	const char *p;
+	size_t n, pos;
+	uint32_t lo, hi;		/* the current range, ascending */
+	uint64_t next;			/* the next UID in it */
+};
+
+/* A number 1..2^32-1 at p[*i], advancing *i; -1 if none. */
+static int
+imap_data_uidnum(const char *p, size_t n, size_t *i, uint32_t *v)
+{
+	uint64_t x = 0;
+	size_t start = *i;
+
+	while (*i < n && p[*i] >= '0' && p[*i] <= '9' && x <= UINT32_MAX)
+		x = x * 10 + (uint64_t)(p[(*i)++] - '0');
+	if (*i == start || x == 0 || x > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* The next range of the set into w->lo, w->hi: 1, 0 at the end, -1 when
+ * malformed. */
+static int
+imap_data_uidrange(struct imap_data_uidwalk *w)
+{
+	uint32_t a, b;
+
+	if (w->pos == w->n)
+		return 0;
+	if (w->pos > 0 && w->p[w->pos++] != ',')
+		return -1;
+	if (imap_data_uidnum(w->p, w->n, &w->pos, &a) < 0)
+		return -1;
+	b = a;
+	if (w->pos < w->n && w->p[w->pos] == ':') {
+		w->pos++;
+		if (imap_data_uidnum(w->p, w->n, &w->pos, &b) < 0)
+			return -1;
+	}
+	if (w->pos < w->n && w->p[w->pos] != ',')
+		return -1;
+	w->lo = a < b ? a : b;
+	w->hi = a < b ? b : a;
+	w->next = w->lo;
+	return 1;
+}
+
+/* The next UID of the walk: 1, 0 at the end, -1 when malformed. */
+static int
+imap_data_uidnext(struct imap_data_uidwalk *w, uint32_t *uid)
+{
+	int r;
+
+	if (w->next == 0 || w->next > w->hi) {
+		if ((r = imap_data_uidrange(w)) <= 0)
+			return r;
+	}
+	*uid = (uint32_t)w->next++;
+	return 1;
+}
+
+/* The number of UIDs in a set; -1 when malformed. */
+static int
+imap_data_uidcount(const char *p, size_t n, uint64_t *count)
+{
+	struct imap_data_uidwalk w = { p, n, 0, 0, 0, 0 };
+	int r;
+
+	*count = 0;
+	if (n == 0)
+		return -1;
+	while ((r = imap_data_uidrange(&w)) > 0)
+		*count += (uint64_t)w.hi - w.lo + 1;
+	return r;
+}
+
+int
+imap_data_copyuid(const struct imap_response *r, struct imap_data_copyuid *c,
+    struct mp_err *e)
+{
+	const struct imap_value *a = r->code_args.items;
+	uint64_t n;
+
+	memset(c, 0, sizeof *c);
+	if (r->code_args.count != 3 || a[0].type != IMAP_V_NUMBER ||
+	    a[0].num == 0 || a[0].num > UINT32_MAX ||
+	    (a[1].type != IMAP_V_NUMBER && a[1].type != IMAP_V_ATOM) ||
+	    (a[2].type != IMAP_V_NUMBER && a[2].type != IMAP_V_ATOM))
+		return err_set(e, ERR_PROTOCOL, "malformed [COPYUID] response code");
+	c->uidvalidity = (uint32_t)a[0].num;
+	c->src = a[1].str;
+	c->src_len = a[1].len;
+	c->dst = a[2].str;
+	c->dst_len = a[2].len;
+	if (imap_data_uidcount(c->src, c->src_len, &c->count) < 0 ||
+	    imap_data_uidcount(c->dst, c->dst_len, &n) < 0)
+		return err_set(e, ERR_PROTOCOL, "malformed UID set in [COPYUID] "
+		    "response code");
+	if (n != c->count)
+		return err_set(e, ERR_PROTOCOL, "[COPYUID] pairs %llu source UIDs "
+		    "with %llu", (unsigned long long)c->count, (unsigned long long)n);
+	return 0;
+}
+
+int
+imap_data_copyuid_pairs(const struct imap_data_copyuid *c,
+    imap_data_pair_fn *fn, void *arg, struct mp_err *e)
+{
+	struct imap_data_uidwalk s = { c->src, c->src_len, 0, 0, 0, 0 };
+	struct imap_data_uidwalk d = { c->dst, c->dst_len, 0, 0, 0, 0 };
+	uint32_t a, b;
+	int r;
+
+	/* imap_data_copyuid checked both sets and their sizes. */
+	while (imap_data_uidnext(&s, &a) > 0 && imap_data_uidnext(&d, &b) > 0) {
+		if ((r = fn(arg, a, b, e)) != 0)
+			return r;
+	}
+	return 0;
 }

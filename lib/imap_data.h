@@ -52,6 +52,33 @@ int imap_data_status(const struct imap_response *r, struct imap_data_status *s,
 int imap_data_search(const struct imap_response *r, struct seqset *set,
 	struct mp_err *e);
 
+/* "[COPYUID uidvalidity source-set destination-set]" (RFC 4315 section
+ * 3), in a tagged OK to COPY or, with MOVE (RFC 6851 section 4.3), in an
+ * untagged OK. Pointers into the response. */
+struct imap_data_copyuid {
+	uint32_t uidvalidity;		/* of the destination mailbox */
+	const char *src, *dst;		/* the UID sets as sent */
+	size_t src_len, dst_len;
+	uint64_t count;			/* UIDs in each set */
+};
+
+/* ERR_PROTOCOL when r's response code is not a well-formed COPYUID:
+ * not three arguments, UIDVALIDITY 0 or over 2^32-1, a set with 0, "*"
+ * or anything but numbers and ranges, sets of different sizes. */
+int imap_data_copyuid(const struct imap_response *r, struct imap_data_copyuid *c,
+	struct mp_err *e);
+
+/* Called with a source UID and the UID its copy got; non-zero stops. */
+typedef int imap_data_pair_fn(void *arg, uint32_t src, uint32_t dst,
+	struct mp_err *e);
+
+/* Pair the two sets of c as RFC 4315 does: walked side by side in the
+ * order sent (a range "n:m" from the lower number to the higher), the
+ * k-th source UID was copied to the k-th destination UID. fn sees each
+ * pair; its non-zero return is returned. */
+int imap_data_copyuid_pairs(const struct imap_data_copyuid *c,
+	imap_data_pair_fn *fn, void *arg, struct mp_err *e);
+
 /* A FETCH response's items (RFC 3501 7.4.2). */
 struct imap_data_fetch {
 	uint64_t seq;			/* the message sequence number */

@@ -512,18 +512,21 @@ struct mailbox_piece {
 	size_t from, to;
 };
 
-/* Send "verb piece rest" for every piece of set (at most window in
- * flight), calling done for each completed piece with the ranges
- * [from, to) of set it covered. A NO or BAD stops: the pieces done
- * before it were reported, what follows is not. */
+/* Send "verb piece rest [mailbox]" for every piece of set (at most
+ * window in flight), calling done for each completed piece with the
+ * ranges [from, to) of set it covered. A NO or BAD stops: the pieces
+ * done before it were reported, what follows is not; the commands in
+ * flight then are still waited for, so the session stays usable. */
 static int
 mailbox_pieces(struct imap *im, const struct seqset *set, const char *verb,
-    const char *rest, size_t window, struct seqset *code_set, const char *what,
-    mailbox_piece_fn *done, void *arg, struct mp_err *e)
+    const char *rest, const char *mailbox, size_t window,
+    struct seqset *code_set, const char *what, mailbox_piece_fn *done,
+    void *arg, struct mp_err *e)
 {
 	struct mailbox_piece *p;
 	char buf[MAILBOX_SET_OCTETS + 1];
 	size_t pos = 0, sent = 0, next = 0, i;
+	bool refused = false;
 	int r = 0;
 
 	if (window < 1 || window > IMAP_INFLIGHT_MAX)
@@ -542,6 +545,7 @@ mailbox_pieces(struct imap *im, const struct seqset *set, const char *verb,
 			if (q->cmd.status != IMAP_OK) {
 				r = imap_cmd_error(&q->cmd, what, ERR_UNAVAILABLE,
 				    ERR_PROTOCOL, e);
+				refused = true;
 				break;
 			}
 			if (done != NULL && (r = done(arg, set, q->from, q->to, e)) < 0)
@@ -552,6 +556,8 @@ mailbox_pieces(struct imap *im, const struct seqset *set, const char *verb,
 		imap_cmd_add(im, buf);
 		if (rest != NULL)
 			imap_cmd_add(im, rest);
+		if (mailbox != NULL)
+			imap_cmd_mailbox(im, mailbox);
 		imap_cmd_code_set(im, code_set);
 		p[sent % window].from = from;
 		p[sent % window].to = pos;
@@ -559,14 +565,22 @@ mailbox_pieces(struct imap *im, const struct seqset *set, const char *verb,
 			break;
 		sent++;
 	}
-	for (i = next; r == 0 && i < sent; i++) {
+	for (i = next; (r == 0 || refused) && i < sent; i++) {
 		struct mailbox_piece *q = &p[i % window];
-		if ((r = imap_wait(im, &q->cmd, e)) < 0)
+		struct mp_err we;
+		if (imap_wait(im, &q->cmd, &we) < 0) {
+			*e = we;
+			r = -1;
 			break;
-		if (q->cmd.status != IMAP_OK)
+		}
+		if (refused)
+			continue;	/* only drained */
+		if (q->cmd.status != IMAP_OK) {
 			r = imap_cmd_error(&q->cmd, what, ERR_UNAVAILABLE, ERR_PROTOCOL, e);
-		else if (done != NULL)
+			refused = true;
+		} else if (done != NULL) {
 			r = done(arg, set, q->from, q->to, e);
+		}
 	}
 	free(p);
 	return r;
@@ -580,7 +594,7 @@ mailbox_existing(struct imap *im, const struct seqset *set, struct seqset *found
 
 	imap_set_handler(im, mailbox_search_untagged, found);
 	r = mailbox_pieces(im, set, imap_has_cap(im, "ESEARCH") ?
-	    "UID SEARCH RETURN (ALL) UID" : "UID SEARCH UID", NULL, 0, NULL,
+	    "UID SEARCH RETURN (ALL) UID" : "UID SEARCH UID", NULL, NULL, 0, NULL,
 	    "UID SEARCH", NULL, NULL, e);
 	imap_set_handler(im, NULL, NULL);
 	if (r == 0)
@@ -607,7 +621,7 @@ mailbox_store(struct imap *im, const struct seqset *set, const char *action,
 		return err_set(e, ERR_USAGE, "too many flags in one STORE");
 	if (fn != NULL)
 		imap_set_handler(im, mailbox_fetch_untagged, &f);
-	r = mailbox_pieces(im, set, "UID STORE", rest, window, modified,
+	r = mailbox_pieces(im, set, "UID STORE", rest, NULL, window, modified,
 	    "UID STORE", done, arg, e);
 	imap_set_handler(im, NULL, NULL);
 	if (r == 0 && modified != NULL)
@@ -638,7 +652,7 @@ mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
 	*count = 0;
 	imap_set_handler(im, mailbox_expunge_untagged, count);
 	if (set != NULL) {
-		r = mailbox_pieces(im, set, "UID EXPUNGE", NULL, 0, NULL,
+		r = mailbox_pieces(im, set, "UID EXPUNGE", NULL, NULL, 0, NULL,
 		    "UID EXPUNGE", NULL, NULL, e);
 	} else {
 		imap_cmd_begin(im, "EXPUNGE");
@@ -648,6 +662,112 @@ mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
 			    ERR_PROTOCOL, e);
 	}
 	imap_set_handler(im, NULL, NULL);
+	return r;
+}
+
+/* ---- COPY and MOVE */
+
+struct mailbox_pair {
+	uint32_t src, dst, uidvalidity;
+};
+
+struct mailbox_copying {
+	const struct seqset *set;
+	uint64_t max;			/* UIDs in set: pairs held at most */
+	mailbox_copied_fn *copied;
+	mailbox_piece_fn *done;
+	void *arg;
+	/* Pairs from COPYUID whose command has not completed yet. */
+	struct mailbox_pair *pending;
+	size_t npending, cappending;
+	uint32_t uidvalidity;		/* of the COPYUID being read */
+};
+
+static int
+mailbox_copy_pair(void *arg, uint32_t src, uint32_t dst, struct mp_err *e)
+{
+	struct mailbox_copying *c = arg;
+
+	if (!seqset_contains(c->set, src))
+		return err_set(e, ERR_PROTOCOL, "[COPYUID] names UID %u, which was "
+		    "not copied", src);
+	if (c->npending >= c->max)
+		return err_set(e, ERR_PROTOCOL, "more [COPYUID] pairs than UIDs "
+		    "copied");
+	if (c->npending == c->cappending) {
+		size_t cap = c->cappending ? c->cappending * 2 : 1024;
+		struct mailbox_pair *np = realloc(c->pending, cap * sizeof *np);
+		if (np == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		c->pending = np;
+		c->cappending = cap;
+	}
+	c->pending[c->npending].src = src;
+	c->pending[c->npending].dst = dst;
+	c->pending[c->npending++].uidvalidity = c->uidvalidity;
+	return 0;
+}
+
+/* A COPYUID in a tagged OK (COPY) or an untagged OK (MOVE). */
+static int
+mailbox_copy_code(void *arg, const struct imap_response *r, struct mp_err *e)
+{
+	struct mailbox_copying *c = arg;
+	struct imap_data_copyuid cu;
+
+	if (strcmp(r->code, "COPYUID") != 0 || strcmp(r->status, "OK") != 0)
+		return 0;
+	if (imap_data_copyuid(r, &cu, e) < 0)
+		return -1;
+	if (cu.count > c->max)
+		return err_set(e, ERR_PROTOCOL, "[COPYUID] names %llu UIDs, more "
+		    "than were copied", (unsigned long long)cu.count);
+	c->uidvalidity = cu.uidvalidity;
+	return imap_data_copyuid_pairs(&cu, mailbox_copy_pair, c, e);
+}
+
+/* A piece is confirmed: its pairs are now true, in the order sent. */
+static int
+mailbox_copy_done(void *arg, const struct seqset *set, size_t from, size_t to,
+    struct mp_err *e)
+{
+	struct mailbox_copying *c = arg;
+	uint32_t lo = set->r[from].lo, hi = set->r[to - 1].hi;
+	size_t i, k = 0;
+	int r = 0;
+
+	for (i = 0; i < c->npending; i++) {
+		const struct mailbox_pair *q = &c->pending[i];
+		if (q->src < lo || q->src > hi) {
+			c->pending[k++] = *q;
+			continue;
+		}
+		if (r == 0 && c->copied != NULL)
+			r = c->copied(c->arg, q->src, q->dst, q->uidvalidity, e);
+	}
+	c->npending = k;
+	if (r == 0 && c->done != NULL)
+		r = c->done(c->arg, set, from, to, e);
+	return r;
+}
+
+int
+mailbox_copy(struct imap *im, const struct seqset *set, const char *to,
+    bool move, mailbox_copied_fn *copied, mailbox_piece_fn *done, void *arg,
+    struct mp_err *e)
+{
+	struct mailbox_copying c = { .set = set, .max = seqset_count(set),
+	    .copied = copied, .done = done, .arg = arg };
+	const char *verb = move ? "UID MOVE" : "UID COPY";
+	int r;
+
+	imap_set_handler(im, mailbox_copy_code, &c);
+	imap_set_tagged_handler(im, mailbox_copy_code, &c);
+	r = mailbox_pieces(im, set, verb, NULL, to, 0, NULL, verb,
+	    mailbox_copy_done, &c, e);
+	imap_set_handler(im, NULL, NULL);
+	imap_set_tagged_handler(im, NULL, NULL);
+	free(c.pending);
 	return r;
 }
 

@@ -115,6 +115,26 @@ int mailbox_store(struct imap *im, const struct seqset *set, const char *action,
 int mailbox_expunge(struct imap *im, const struct seqset *set, uint64_t *count,
 	struct mp_err *e);
 
+/* Called for each message a COPY or MOVE confirmed: its UID in the
+ * source, the UID of its copy and the destination's UIDVALIDITY, from
+ * the COPYUID response code (RFC 4315). Non-zero (with e filled) stops. */
+typedef int mailbox_copied_fn(void *arg, uint32_t src, uint32_t dst,
+	uint32_t uidvalidity, struct mp_err *e);
+
+/* "UID COPY piece to" (with move "UID MOVE piece to", RFC 6851) for
+ * every piece of set (normalized), to a mailbox name in UTF-8,
+ * pipelined. When a piece's command has completed with OK, copied (may
+ * be NULL) sees the pairs its COPYUID gave (in the tagged reply, or in
+ * an untagged OK before it, as MOVE sends it; none from a server without
+ * UIDPLUS), then done (may be NULL) the piece. A NO or BAD stops once
+ * the commands in flight have completed: ERR_NOINPUT for [TRYCREATE]
+ * or [NONEXISTENT] (no such destination), ERR_TEMP by its code, else
+ * ERR_UNAVAILABLE, and ERR_PROTOCOL for BAD or a COPYUID that names
+ * UIDs not copied; the session's errors. */
+int mailbox_copy(struct imap *im, const struct seqset *set, const char *to,
+	bool move, mailbox_copied_fn *copied, mailbox_piece_fn *done, void *arg,
+	struct mp_err *e);
+
 /* The hierarchy delimiter of the personal namespace, from LIST "" ""
  * ('\0' for a flat server). */
 int mailbox_delimiter(struct imap *im, char *delim, struct mp_err *e);

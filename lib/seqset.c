@@ -145,6 +145,47 @@ seqset_count(const struct seqset *s)
 	return c;
 }
 
+bool
+seqset_contains(const struct seqset *s, uint32_t uid)
+{
+	size_t lo = 0, hi = s != NULL ? s->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (uid < s->r[mid].lo)
+			hi = mid;
+		else if (uid > s->r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+int
+seqset_subtract(const struct seqset *a, const struct seqset *b,
+    struct seqset *out, struct mp_err *e)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		uint64_t lo = a->r[i].lo, hi = a->r[i].hi;
+		while (j < b->n && b->r[j].hi < lo)
+			j++;
+		/* Cut every range of b that overlaps out of lo..hi. */
+		for (size_t k = j; k < b->n && b->r[k].lo <= hi && lo <= hi; k++) {
+			if (b->r[k].lo > lo && seqset_add(out, (uint32_t)lo,
+			    b->r[k].lo - 1, e) < 0)
+				return -1;
+			lo = (uint64_t)b->r[k].hi + 1;
+		}
+		if (lo <= hi && seqset_add(out, (uint32_t)lo, (uint32_t)hi, e) < 0)
+			return -1;
+	}
+	seqset_normalize(out);
+	return 0;
+}
+
 void
 seqset_free(struct seqset *s)
 {

@@ -4,6 +4,7 @@
 #ifndef MAILPIPE_SEQSET_H
 #define MAILPIPE_SEQSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,15 @@ size_t seqset_format(const struct seqset *s, size_t *pos, char *buf, size_t cap)
 
 /* The number of UIDs in s (after seqset_normalize). */
 uint64_t seqset_count(const struct seqset *s);
+
+/* Whether uid is in s (normalized; NULL holds nothing). */
+bool seqset_contains(const struct seqset *s, uint32_t uid);
+
+/* Add the UIDs of a that are not in b (both normalized) to out, then
+ * normalize out. ERR_INTERNAL when out of memory, ERR_USAGE over
+ * SEQSET_MAX ranges. */
+int seqset_subtract(const struct seqset *a, const struct seqset *b,
+	struct seqset *out, struct mp_err *e);
 
 void seqset_free(struct seqset *s);
 

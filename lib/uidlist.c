@@ -2,6 +2,7 @@
 #include "uidlist.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,9 @@ struct uidlist_json {
 /* What a JSON line holds. */
 struct uidlist_obj {
 	uint32_t uid, uidvalidity;	/* 0 when absent */
+	uint32_t dst_uid;		/* imapcopy's, 0 when absent */
 	char *mailbox;			/* allocated, or NULL */
-	bool has_uid, has_uidvalidity;
+	bool has_uid, has_uidvalidity, has_dst_uid;
 };
 
 /* ERR_USAGE "line N: JSON: why at column C" (or "at end of line"). */
@@ -388,6 +390,11 @@ uidlist_object(struct uidlist_json *j, struct uidlist_obj *o)
 					return uidlist_jerr(j, "second \"uid\"");
 				o->has_uid = true;
 				rc = uidlist_uint32(j, key, &o->uid);
+			} else if (strcmp(key, "dst_uid") == 0) {
+				if (o->has_dst_uid)
+					return uidlist_jerr(j, "second \"dst_uid\"");
+				o->has_dst_uid = true;
+				rc = uidlist_uint32(j, key, &o->dst_uid);
 			} else if (strcmp(key, "uidvalidity") == 0) {
 				if (o->has_uidvalidity)
 					return uidlist_jerr(j, "second \"uidvalidity\"");
@@ -417,6 +424,11 @@ uidlist_object(struct uidlist_json *j, struct uidlist_obj *o)
 	uidlist_ws(j);
 	if (j->i < j->n)
 		return uidlist_jerr(j, "text after the object");
+	/* imapcopy's rows name the copy (in "mailbox") by "dst_uid". */
+	if (!o->has_uid && o->has_dst_uid) {
+		o->uid = o->dst_uid;
+		o->has_uid = true;
+	}
 	if (!o->has_uid)
 		return err_set(j->e, ERR_USAGE, "line %lu: JSON: no \"uid\"", j->line);
 	return 0;
@@ -426,7 +438,7 @@ static int
 uidlist_json_line(struct uidlist *l, const char *line, size_t n, struct mp_err *e)
 {
 	struct uidlist_json j = { line, n, 0, l->lines, e };
-	struct uidlist_obj o = { 0, 0, NULL, false, false };
+	struct uidlist_obj o = { 0, 0, 0, NULL, false, false, false };
 
 	if (uidlist_object(&j, &o) < 0)
 		goto fail;
@@ -495,6 +507,49 @@ void
 uidlist_finish(struct uidlist *l)
 {
 	seqset_normalize(&l->set);
+}
+
+int
+uidlist_read_args(struct uidlist *l, const char *const *args, struct mp_err *e)
+{
+	for (; args != NULL && *args != NULL; args++) {
+		if (uidlist_line(l, *args, strlen(*args), e) < 0) {
+			/* "line N: why" names no line here: the argument. */
+			char why[sizeof e->text];
+			const char *p = strstr(e->text, ": ");
+			snprintf(why, sizeof why, "%s", p != NULL ? p + 2 : e->text);
+			return err_set(e, e->kind, "UID argument '%.100s': %s", *args,
+			    why);
+		}
+	}
+	uidlist_finish(l);
+	return 0;
+}
+
+int
+uidlist_read_file(struct uidlist *l, FILE *f, struct mp_err *e)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		/* The header line of imapls -H. */
+		if (l->lines == 0 && n >= 3 && strncmp(line, "uid", 3) == 0 &&
+		    (n == 3 || line[3] == '\t' || line[3] == '\r')) {
+			l->lines++;
+			continue;
+		}
+		rc = uidlist_line(l, line, (size_t)n, e);
+	}
+	free(line);
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, ERR_IO, "read error: %s", strerror(errno));
+	uidlist_finish(l);
+	return rc;
 }
 
 void

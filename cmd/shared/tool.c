@@ -1,12 +1,17 @@
 /* tool: diagnostics and exits for cmd/. */
 #include "tool.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
+#include "imap.h"
+
 static const char *tool_name = "mailpipe";
+static struct imap *tool_session;
 
 void
 tool_init(const char *name)
@@ -39,6 +44,84 @@ tool_popt_fail(poptContext pc, int rc)
 {
 	tool_die(EX_USAGE, "%s: %s (see --help)", poptBadOption(pc, 0),
 	    poptStrerror(rc));
+}
+
+uint64_t
+tool_number(const char *s, const char *opt, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
+	    v > max)
+		tool_die(EX_USAGE, "%s takes a number from 1 to %llu", opt,
+		    (unsigned long long)max);
+	return v;
+}
+
+void
+tool_imap_session(struct imap *im)
+{
+	tool_session = im;
+}
+
+void
+tool_imap_die(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	struct mp_err ignored;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (tool_session != NULL)
+		imap_close(tool_session, &ignored);
+	tool_die(code, "%s", msg);
+}
+
+void
+tool_imap_fail(const struct mp_err *e)
+{
+	if (e->kind == ERR_TEMP || e->kind == ERR_PROTOCOL)
+		tool_session = NULL;	/* no LOGOUT on a lost session */
+	tool_imap_die(err_sysexit(e), "%s", e->text[0] ? e->text : "failed");
+}
+
+void
+tool_read_uids(poptContext pc, struct uidlist *l, const char *mailbox,
+    uint32_t *uidvalidity)
+{
+	struct mp_err e;
+
+	if (poptPeekArg(pc) != NULL) {
+		if (uidlist_read_args(l, poptGetArgs(pc), &e) < 0)
+			tool_fail(&e);
+	} else if (uidlist_read_file(l, stdin, &e) < 0) {
+		if (e.kind == ERR_IO)
+			tool_die(EX_IOERR, "reading standard input failed");
+		tool_die(err_sysexit(&e), "standard input: %s", e.text);
+	}
+	if (l->uidvalidity != 0 && *uidvalidity != 0 && l->uidvalidity != *uidvalidity)
+		tool_die(EX_USAGE, "--uidvalidity %u but the input says %u",
+		    *uidvalidity, l->uidvalidity);
+	if (l->uidvalidity != 0)
+		*uidvalidity = l->uidvalidity;
+	if (l->mailbox != NULL && strcmp(l->mailbox, mailbox) != 0)
+		tool_die(EX_USAGE, "the UIDs read are of mailbox '%s', not '%s'",
+		    l->mailbox, mailbox);
+}
+
+void
+tool_print_pieces(const struct seqset *set, const char *verb, const char *rest)
+{
+	char buf[1001];
+	size_t pos = 0;
+
+	while (seqset_format(set, &pos, buf, sizeof buf) > 0)
+		printf("%s %s%s%s\n", verb, buf, rest ? " " : "", rest ? rest : "");
 }
 
 void *

@@ -958,6 +958,129 @@ session_list(void)
 	    "  LIST, then one STATUS per selectable mailbox, pipelined");
 }
 
+struct copied {
+	char pairs[256];
+	size_t len;
+	int pieces;
+	uint32_t uidvalidity;
+};
+
+static int
+copied_pair(void *arg, uint32_t src, uint32_t dst, uint32_t uidvalidity,
+    struct mp_err *e)
+{
+	struct copied *k = arg;
+	int n = snprintf(k->pairs + k->len, sizeof k->pairs - k->len, "%s%u>%u",
+	    k->len ? " " : "", src, dst);
+
+	(void)e;
+	if (n > 0 && (size_t)n < sizeof k->pairs - k->len)
+		k->len += (size_t)n;
+	k->uidvalidity = uidvalidity;
+	return 0;
+}
+
+static int
+copied_piece(void *arg, const struct seqset *set, size_t from, size_t to,
+    struct mp_err *e)
+{
+	struct copied *k = arg;
+
+	(void)set;
+	(void)from;
+	(void)to;
+	(void)e;
+	k->pieces++;
+	return 0;
+}
+
+static void
+session_copy(void)
+{
+	static const char *const script[] = {
+		CAPS("IMAP4rev1 UIDPLUS MOVE"),
+		/* COPY: COPYUID in the tagged OK. */
+		"R", "SA0002 OK [COPYUID 99 1:3,7 11:14] Copy completed\r\n",
+		/* MOVE: untagged COPYUID, EXPUNGEs, then the tagged OK. */
+		"R", "S* OK [COPYUID 99 5 20] Moved\r\n* 3 EXPUNGE\r\n"
+		"A0003 OK Move completed\r\n",
+		"R", "SA0004 NO [TRYCREATE] Mailbox doesn't exist\r\n",
+		/* Three pieces; the first refused, the others still read. */
+		"A", "S* OK [COPYUID 99 3 40] early\r\nA0005 NO [OVERQUOTA] Full\r\n"
+		"A0006 OK done\r\nA0007 OK done\r\n",
+		"R", "SA0008 OK noop\r\n",
+		/* Three MOVE pieces; the third's COPYUID comes first. */
+		"A", "S* OK [COPYUID 99 1199 900] x\r\n* OK [COPYUID 99 1 800] x\r\n"
+		"A0009 OK done\r\nA0010 OK [COPYUID 99 801 850] done\r\n"
+		"A0011 OK done\r\n",
+		"R", "SA0012 OK [COPYUID 99 8 30] x\r\n",
+		NULL
+	};
+	struct srv s;
+	struct imap *im = NULL;
+	struct seqset set = { 0 }, one = { 0 }, odd = { 0 };
+	struct copied k = { .len = 0 };
+	struct imap_cmd c;
+	struct mp_err e;
+	char *log;
+
+	if (srv_start(&s, script) < 0)
+		return;
+	imap_open(&im, s.c, &e);
+	seqset_parse(&set, "7 1:3", 5, &e);
+	seqset_normalize(&set);
+	t_inteq(mailbox_copy(im, &set, "Archiv/\xc3\x9c", false, copied_pair,
+	    copied_piece, &k, &e), 0, "mailbox_copy");
+	t_streq(k.pairs, "1>11 2>12 3>13 7>14", "  COPYUID pairs in order");
+	t_ok(k.pieces == 1 && k.uidvalidity == 99, "  one piece, UIDVALIDITY 99");
+	memset(&k, 0, sizeof k);
+	seqset_parse(&one, "5", 1, &e);
+	t_inteq(mailbox_copy(im, &one, "B", true, copied_pair, copied_piece, &k,
+	    &e), 0, "mailbox_copy, move");
+	t_streq(k.pairs, "5>20", "  the untagged COPYUID");
+	t_inteq(k.pieces, 1, "  one piece");
+	memset(&k, 0, sizeof k);
+	t_inteq(mailbox_copy(im, &one, "C", false, copied_pair, copied_piece, &k,
+	    &e), -1, "NO [TRYCREATE]");
+	t_inteq(e.kind, ERR_NOINPUT, "  ERR_NOINPUT");
+	t_ok(strstr(e.text, "UID COPY: NO [TRYCREATE]") != NULL, "  %s", e.text);
+	t_ok(k.len == 0 && k.pieces == 0, "  nothing confirmed");
+	for (uint32_t u = 1; u < 1200; u += 2)
+		seqset_add(&odd, u, u, &e);
+	seqset_normalize(&odd);
+	t_inteq(mailbox_copy(im, &odd, "D", false, copied_pair, copied_piece, &k,
+	    &e), -1, "three pieces, the first refused");
+	t_inteq(e.kind, ERR_TEMP, "  [OVERQUOTA]: ERR_TEMP");
+	t_ok(k.len == 0 && k.pieces == 0, "  nothing reported: not even the "
+	    "COPYUID that came before the NO, nor the pieces after it");
+	imap_cmd_begin(im, "NOOP");
+	t_inteq(imap_run(im, &c, &e), 0, "  the session still in step");
+	t_inteq(c.status, IMAP_OK, "  NOOP OK");
+	memset(&k, 0, sizeof k);
+	t_inteq(mailbox_copy(im, &odd, "D", true, copied_pair, copied_piece, &k,
+	    &e), 0, "three MOVE pieces");
+	t_inteq(k.pieces, 3, "  three confirmed");
+	t_streq(k.pairs, "1>800 801>850 1199>900", "  each piece's pairs when it "
+	    "completes, in piece order");
+	seqset_free(&one);
+	seqset_parse(&one, "7", 1, &e);
+	t_inteq(mailbox_copy(im, &one, "E", false, copied_pair, NULL, &k, &e), -1,
+	    "a COPYUID naming a UID not copied");
+	t_inteq(e.kind, ERR_PROTOCOL, "  ERR_PROTOCOL");
+	imap_free(im);
+	im = NULL;
+	log = srv_end(&s);
+	t_ok(strstr(log, "A0002 UID COPY 1:3,7 \"Archiv/&ANw-\"\nA0003 UID MOVE 5 \"B\"\n"
+	    "A0004 UID COPY 5 \"C\"\nA0005 UID COPY 1,3,") == log + strlen("A0001 "
+	    "CAPABILITY\n"), "  on the wire: UID COPY set name, UID MOVE");
+	t_ok(strstr(log, "\nA0007 UID COPY ") != NULL && strstr(log,
+	    "1197,1199 \"D\"\n--\nA0008 NOOP\nA0009 UID MOVE 1,3,") != NULL, "  three pieces, then NOOP");
+	free(log);
+	seqset_free(&set);
+	seqset_free(&one);
+	seqset_free(&odd);
+}
+
 static void
 check_session(void)
 {
@@ -974,6 +1097,7 @@ check_session(void)
 	session_fetch();
 	session_spool();
 	session_list();
+	session_copy();
 }
 
 struct collect {

@@ -549,9 +549,117 @@ check_text(void)
 	}
 }
 
+/* Pairs as "src>dst" joined by spaces. */
+struct pairs {
+	char buf[512];
+	size_t len;
+	int stop_after;
+};
+
+static int
+add_pair(void *arg, uint32_t src, uint32_t dst, struct mp_err *e)
+{
+	struct pairs *p = arg;
+	int k = snprintf(p->buf + p->len, sizeof p->buf - p->len, "%s%u>%u",
+	    p->len ? " " : "", src, dst);
+
+	if (k > 0 && (size_t)k < sizeof p->buf - p->len)
+		p->len += (size_t)k;
+	if (p->stop_after > 0 && --p->stop_after == 0)
+		return err_set(e, ERR_USAGE, "enough");
+	return 0;
+}
+
+static void
+check_copyuid(void)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		uint32_t uidvalidity;
+		unsigned long long count;
+		const char *pairs;
+	} t[] = {
+		/* RFC 4315's example and its forms. */
+		{ "A003 OK [COPYUID 38505 304,319:320 3956:3958] Done", 0, 38505, 3,
+		  "304>3956 319>3957 320>3958" },
+		{ "* OK [COPYUID 432432 42:43 1000:1001] Moved UIDs.", 0, 432432, 2,
+		  "42>1000 43>1001" },
+		{ "a OK [COPYUID 1 7 9] x", 0, 1, 1, "7>9" },
+		{ "a OK [COPYUID 4294967295 4294967295 1] x", 0, 4294967295U, 1,
+		  "4294967295>1" },
+		/* In the order sent, not sorted; "n:m" either way round. */
+		{ "a OK [COPYUID 9 5,3 10,11] x", 0, 9, 2, "5>10 3>11" },
+		{ "a OK [COPYUID 9 3:1 10:12] x", 0, 9, 3, "1>10 2>11 3>12" },
+		{ "a OK [COPYUID 9 1:3,7 20,22:21,30] x", 0, 9, 4,
+		  "1>20 2>21 3>22 7>30" },
+		{ "a OK [COPYUID 9 1,2,3 4:6] x", 0, 9, 3, "1>4 2>5 3>6" },
+		/* Malformed. */
+		{ "a OK [COPYUID 9 1:3 4:5] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1 2 3] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 0 1 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 4294967296 1 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID x 1 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 304,319:* 3956:3958] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 0 1] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1, 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1,,2 3:4] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 ,1 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1: 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 4294967296 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 1a 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 \"1\" 2] x", -1, 0, 0, NULL },
+		{ "a OK [COPYUID 9 (1) 2] x", -1, 0, 0, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct imap_response r;
+		struct imap_data_copyuid c;
+		struct pairs p = { .len = 0 };
+		struct mp_err e;
+		int ret;
+
+		if (parse(t[i].in, &r) < 0) {
+			t_ok(0, "parses: %s", t[i].in);
+			continue;
+		}
+		ret = imap_data_copyuid(&r, &c, &e);
+		if (!t_inteq(ret, t[i].ret, t[i].in)) {
+			imap_parse_free(&r);
+			continue;
+		}
+		if (ret < 0) {
+			t_ok(e.kind == ERR_PROTOCOL && strstr(e.text, "COPYUID") != NULL,
+			    "  %s", e.text);
+		} else {
+			t_inteq(c.uidvalidity, t[i].uidvalidity, "  uidvalidity");
+			t_inteq((long long)c.count, (long long)t[i].count, "  count");
+			t_inteq(imap_data_copyuid_pairs(&c, add_pair, &p, &e), 0, "  pairs");
+			t_streq(p.buf, t[i].pairs, "  paired in order");
+		}
+		imap_parse_free(&r);
+	}
+	{
+		/* fn's error stops the walk and is returned. */
+		struct imap_response r;
+		struct imap_data_copyuid c;
+		struct pairs p = { .len = 0, .stop_after = 2 };
+		struct mp_err e;
+		parse("a OK [COPYUID 9 1:5 11:15] x", &r);
+		imap_data_copyuid(&r, &c, &e);
+		t_inteq(imap_data_copyuid_pairs(&c, add_pair, &p, &e), -1, "fn stops");
+		t_streq(p.buf, "1>11 2>12", "  after two");
+		imap_parse_free(&r);
+	}
+}
+
 int
 main(void)
 {
+	check_copyuid();
 	check_list();
 	check_status();
 	check_search();

@@ -25,6 +25,28 @@ check(const char *text, const char *want, unsigned long long count)
 	seqset_free(&s);
 }
 
+/* a minus b (UID sets as text), formatted. */
+static void
+minus(const char *a, const char *b, const char *want)
+{
+	struct seqset x = { NULL, 0, 0 }, y = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	struct mp_err e;
+	char buf[256], name[128];
+	size_t pos = 0;
+
+	seqset_parse(&x, a, strlen(a), &e);
+	seqset_parse(&y, b, strlen(b), &e);
+	seqset_normalize(&x);
+	seqset_normalize(&y);
+	snprintf(name, sizeof name, "%s minus %s", a, b);
+	t_inteq(seqset_subtract(&x, &y, &out, &e), 0, name);
+	seqset_format(&out, &pos, buf, sizeof buf);
+	t_streq(buf, want, "  is");
+	seqset_free(&x);
+	seqset_free(&y);
+	seqset_free(&out);
+}
+
 int
 main(void)
 {
@@ -55,6 +77,37 @@ main(void)
 	check("1:4294967295 7", "1:4294967295", 4294967295ULL);
 	check(" , 3,, 3 ", "3", 1);
 	check("", "", 0);
+
+	minus("1:10", "", "1:10");
+	minus("", "1:10", "");
+	minus("1:10", "1:10", "");
+	minus("1:10", "3", "1:2,4:10");
+	minus("1:10", "1,10", "2:9");
+	minus("1:10", "0:0", "1:10");
+	minus("1:10", "2:3,5,7:20", "1,4,6");
+	minus("1:3,7:9,20", "2:8", "1,9,20");
+	minus("5:6", "1:2,8:9", "5:6");
+	minus("1:4294967295", "2:4294967294", "1,4294967295");
+	minus("1:4294967295", "1:4294967295", "");
+	minus("3,5,7", "1:4,6:100", "5");
+	{
+		/* seqset_contains: ends of ranges, gaps, the empty and NULL set. */
+		struct seqset s = { NULL, 0, 0 };
+		struct mp_err e;
+		seqset_parse(&s, "7:9,1,4294967295,20:30", 22, &e);
+		seqset_normalize(&s);
+		t_ok(seqset_contains(&s, 1) && seqset_contains(&s, 7) &&
+		    seqset_contains(&s, 8) && seqset_contains(&s, 9) &&
+		    seqset_contains(&s, 20) && seqset_contains(&s, 30) &&
+		    seqset_contains(&s, 4294967295U), "contains its UIDs");
+		t_ok(!seqset_contains(&s, 2) && !seqset_contains(&s, 6) &&
+		    !seqset_contains(&s, 10) && !seqset_contains(&s, 19) &&
+		    !seqset_contains(&s, 31) && !seqset_contains(&s, 4294967294U) &&
+		    !seqset_contains(&s, 0), "not the others");
+		seqset_free(&s);
+		t_ok(!seqset_contains(&s, 1), "empty set holds nothing");
+		t_ok(!seqset_contains(NULL, 1), "NULL holds nothing");
+	}
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct seqset s = { NULL, 0, 0 };

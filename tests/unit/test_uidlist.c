@@ -1,4 +1,6 @@
 /* MODULES: utf8 uidlist seqset err */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "uidlist.h"
@@ -62,6 +64,14 @@ static const struct tcase {
 	{ "{\"mailbox\":\"INBOX\",\"uid\":3,\"uidvalidity\":7}", NULL, "3", 7, "INBOX" },
 	{ "{\"uid\":3}", NULL, "3", 0, NULL },
 	{ "{\"uid\":4294967295}", NULL, "4294967295", 0, NULL },
+	/* imapcopy's rows: the copy's UID, "uid" first if both. */
+	{ "{\"src_uid\":3,\"dst_uid\":17,\"mailbox\":\"Archive\",\"uidvalidity\":9}",
+	    NULL, "17", 9, "Archive" },
+	{ "{\"dst_uid\":17,\"uid\":4}", NULL, "4", 0, NULL },
+	{ "{\"uid\":4,\"dst_uid\":17}", NULL, "4", 0, NULL },
+	{ "{\"src_uid\":3}", "line 1: JSON: no \"uid\"", "", 0, NULL },
+	{ "{\"dst_uid\":0}", "\"dst_uid\" 0 is not an integer", "", 0, NULL },
+	{ "{\"dst_uid\":1,\"dst_uid\":2}", "second \"dst_uid\"", "", 0, NULL },
 	/* Whitespace wherever JSON allows it. */
 	{ "  { \"uid\" : 17 , \"mailbox\" : \"A\" }  ", NULL, "17", 0, "A" },
 	{ "\t{\t\"uid\"\t:\t17\t,\"f\":[ 1 , [ ] , { } ]\t}\t", NULL, "17", 0, NULL },
@@ -304,6 +314,68 @@ main(void)
 	    l.set.r[1].hi == 10, "5,9:10");
 	uidlist_free(&l);
 	free(big);
+
+	/* Arguments: each a line; the first bad one named. */
+	{
+		const char *ok[] = { "17", "20:25", "1,3:5", NULL };
+		const char *bad[] = { "3", "5:3", "9", NULL };
+		const char *json[] = { "{\"x\":1}", NULL };
+		char buf[64];
+		size_t pos = 0;
+
+		memset(&l, 0, sizeof l);
+		t_inteq(uidlist_read_args(&l, ok, &e), 0, "args 17 20:25 1,3:5");
+		seqset_format(&l.set, &pos, buf, sizeof buf);
+		t_streq(buf, "1,3:5,17,20:25", "  normalized");
+		uidlist_free(&l);
+		t_inteq(uidlist_read_args(&l, bad, &e), -1, "args 3 5:3 9");
+		t_streq(e.text, "UID argument '5:3': descending range 5:3", "  names it");
+		t_ok(e.kind == ERR_USAGE, "  usage");
+		uidlist_free(&l);
+		t_inteq(uidlist_read_args(&l, json, &e), -1, "JSON argument without uid");
+		t_streq(e.text, "UID argument '{\"x\":1}': JSON: no \"uid\"", "  names it");
+		uidlist_free(&l);
+		t_inteq(uidlist_read_args(&l, NULL, &e), 0, "no arguments");
+		t_ok(l.set.n == 0, "  nothing");
+	}
+	/* A stream: imapls -H's header skipped, errors by line. */
+	{
+		static const struct {
+			const char *in, *set, *err;
+		} fc[] = {
+			{ "uid\tsubject\n3\tx\n1\ty\n", "1,3", NULL },
+			{ "uid\n5\n", "5", NULL },
+			{ "uid\r\n5\r\n", "5", NULL },
+			{ "5\nuid\n", "5", "line 2: 'uid' is not a UID" },
+			{ "uidx\t1\n", "", "line 1: 'uidx' is not a UID" },
+			{ "", "", NULL },
+			{ "7", "7", NULL },
+			{ "{\"uid\":4,\"mailbox\":\"A\"}\n{\"uid\":2}\n", "2,4", NULL },
+			{ "1\n2\nabc\n4\n", "1:2", "line 3: 'abc' is not a UID" },
+		};
+		for (i = 0; i < sizeof fc / sizeof fc[0]; i++) {
+			/* fmemopen refuses a size of 0. */
+			FILE *f = fc[i].in[0] == '\0' ? fopen("/dev/null", "r") :
+			    fmemopen((void *)(uintptr_t)fc[i].in, strlen(fc[i].in), "r");
+			char buf[64];
+			size_t pos = 0;
+			int rc;
+
+			memset(&l, 0, sizeof l);
+			if (f == NULL)
+				return 1;
+			rc = uidlist_read_file(&l, f, &e);
+			if (fc[i].err == NULL)
+				t_inteq(rc, 0, fc[i].in);
+			else if (!t_ok(rc == -1 && strcmp(e.text, fc[i].err) == 0, "%s: %s",
+			    fc[i].in, fc[i].err))
+				printf("#   got: %d '%s'\n", rc, e.text);
+			seqset_format(&l.set, &pos, buf, sizeof buf);
+			t_streq(buf, fc[i].set, "  set");
+			uidlist_free(&l);
+			fclose(f);
+		}
+	}
 
 	/* 20,000 lines as imapls --uids prints them: one range. */
 	memset(&l, 0, sizeof l);
