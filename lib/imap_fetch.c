@@ -109,23 +109,6 @@ struct if_keep {
 };
 
 static bool
-if_in(const struct seqset *s, uint32_t uid)
-{
-	size_t lo = 0, hi = s != NULL ? s->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (uid < s->r[mid].lo)
-			hi = mid;
-		else if (uid > s->r[mid].hi)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
-}
-
-static bool
 if_keep(void *arg, const char *id)
 {
 	const struct if_keep *k = arg;
@@ -136,7 +119,7 @@ if_keep(void *arg, const char *id)
 		return false;
 	if (top)
 		return uid == k->highest;
-	return if_in(k->leftovers, uid);
+	return k->leftovers != NULL && seqset_contains(k->leftovers, uid);
 }
 
 /* Journal the marker for the highest UID and compact to it (and to the

@@ -423,7 +423,7 @@ dfetch() {
 	dialog_start imapfetch-delete-resumed
 	run --separate-stderr dfetch INBOX -o "$OUT/d.mbox" --delete
 	assert_failure 69
-	assert_equal "$stderr" "imapfetch: INBOX: EXPUNGE: NO Expunge failed"
+	assert_equal "$stderr" "imapfetch: INBOX: UID EXPUNGE: NO Expunge failed"
 	grep -qx '42:1' "$ST/INBOX/seen"
 	run --separate-stderr dfetch INBOX -o "$OUT/d.mbox" --delete
 	assert_success
