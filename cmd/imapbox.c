@@ -161,7 +161,14 @@ main(int argc, const char **argv)
 			/* The lecture's DELETE takes the messages with it. */
 			if (mailbox_messages(im, name, &count, &cmd, &e) < 0)
 				tool_fail(&e);
-			if (cmd.status == IMAP_OK && count > 0) {
+			if (cmd.status != IMAP_OK) {
+				/* Not knowing whether it is empty: not deleted. */
+				box_answer(&cmd, text, sizeof text);
+				box_row(&o, name, false, text);
+				status = 1;
+				continue;
+			}
+			if (count > 0) {
 				snprintf(text, sizeof text, "holds %llu messages: --force "
 				    "deletes it with them", (unsigned long long)count);
 				box_row(&o, name, false, text);

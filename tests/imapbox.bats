@@ -107,6 +107,43 @@ boxes() { "$LS" "${BOB[@]}" "$URL" -p 'bx-*' | cut -f1 | sort; }
 	dialog_finish
 }
 
+@test "dialog: BYE, NO and BAD at each step: a line per name and exit 1, or exit 75 when the session is gone" {
+	dialog_start imapbox-refusals
+	local u="imap://127.0.0.1:$DIALOG_PORT" T=(--insecure --timeout 5)
+	run --separate-stderr "$BOX" "${T[@]}" "$u" create -p A/B
+	assert_failure 75
+	assert_output ''
+	assert_equal "$stderr" "imapbox: server closed the session: Server shutting down"
+	run --separate-stderr "$BOX" "${T[@]}" "$u" delete Old
+	assert_failure 1
+	assert_output $'Old\tfailed\tBAD STATUS not understood'
+	run --separate-stderr "$BOX" "${T[@]}" "$u" rename Old New
+	assert_failure 1
+	assert_output $'New\tfailed\tNO [ALREADYEXISTS] Mailbox already exists'
+	run --separate-stderr "$BOX" "${T[@]}" "$u" subscribe Old
+	assert_failure 1
+	assert_output $'Old\tfailed\tBAD Error in IMAP command'
+	run --separate-stderr "$BOX" "${T[@]}" "$u" delete --force Old --json
+	assert_failure 1
+	assert_output '{"mailbox":"Old","ok":false,"text":"NO [INUSE] Mailbox is in use"}'
+	run --separate-stderr "$BOX" "${T[@]}" "$u" unsubscribe Old
+	assert_failure 75
+	assert_output ''
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	dialog_finish
+}
+
+@test "delete --force of a mailbox of 10,000 messages; without --force it is refused, counted" {
+	"$MP_ROOT/tests/servers/mailservers" seed "$MP_STATE_DIR" bob 10000 bx-big >/dev/null
+	run --separate-stderr "$BOX" "${BOB[@]}" "$URL" delete bx-big
+	assert_failure 1
+	assert_output $'bx-big\tfailed\tholds 10000 messages: --force deletes it with them'
+	run --separate-stderr "$BOX" "${BOB[@]}" "$URL" delete --force bx-big
+	assert_success
+	run boxes
+	refute_line 'bx-big'
+}
+
 @test "usage errors: exit 64 before connecting" {
 	local url="imaps://bob@127.0.0.1:$(closed_port)" P=(--password-cmd 'echo x')
 	run --separate-stderr "$BOX" "${P[@]}" "$url"
