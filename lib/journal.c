@@ -420,8 +420,13 @@ journal_open(struct journal **jp, const char *dir, struct mp_err *e)
 	}
 	if (dirs_make(dir, e) < 0)
 		goto fail;
-	if ((j->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		err_set(e, ERR_CANTCREATE, "cannot open %s: %s", dir, strerror(errno));
+	if ((j->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			err_set(e, ERR_CANTCREATE, "%s is a symbolic link or not a "
+			    "directory: refused", dir);
+		else
+			err_set(e, ERR_CANTCREATE, "cannot open %s: %s", dir,
+			    strerror(errno));
 		goto fail;
 	}
 	if ((j->lockfd = journal_openfile(j, "lock", O_RDWR | O_CREAT, e)) < 0)

@@ -1,6 +1,6 @@
 /* msgsrc: messages to upload, measured and checked, then streamed. */
 #include "msgsrc.h"
-
+#include "dirs.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,18 +54,12 @@ msgsrc_io(struct mp_err *e, const char *what, const char *path)
 static int
 msgsrc_spool(int in, int *out, struct mp_err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	char tmpl[4096], buf[MSGSRC_BUF];
+	char buf[MSGSRC_BUF];
 	ssize_t r;
 	int fd;
 
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	if (snprintf(tmpl, sizeof tmpl, "%s/imapput.XXXXXX", dir) >= (int)sizeof tmpl)
-		return err_set(e, ERR_IO, "TMPDIR is too long");
-	if ((fd = mkstemp(tmpl)) < 0)
-		return msgsrc_io(e, "cannot create a temporary file in", dir);
-	unlink(tmpl);
+	if ((fd = dirs_tempfile("a temporary file for the input", e)) < 0)
+		return -1;
 	for (;;) {
 		r = read(in, buf, sizeof buf);
 		if (r < 0 && errno == EINTR)
@@ -76,15 +70,9 @@ msgsrc_spool(int in, int *out, struct mp_err *e)
 		}
 		if (r == 0)
 			break;
-		for (ssize_t done = 0; done < r;) {
-			ssize_t w = write(fd, buf + done, (size_t)(r - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				close(fd);
-				return msgsrc_io(e, "spooling the input to", dir);
-			}
-			done += w;
+		if (dirs_write_all(fd, buf, (size_t)r, "spooling the input", e) < 0) {
+			close(fd);
+			return -1;
 		}
 	}
 	*out = fd;

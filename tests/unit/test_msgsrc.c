@@ -1,4 +1,4 @@
-/* MODULES: msgsrc imap_date err */
+/* MODULES: dirs msgsrc imap_date err */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
