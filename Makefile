@@ -37,7 +37,7 @@ FUZZ_SECONDS ?= 60
 # Modules a test or fuzz target links, from its first line "MODULES: a b".
 modules = $(patsubst %,$(B)/lib/%.o,$(shell sed -n '1s/.*MODULES: *\([^*]*\).*/\1/p' $(1)))
 
-.PHONY: all deps check test asan fuzz bench install uninstall demo lint clean units
+.PHONY: all deps check test asan valgrind fuzz bench install uninstall demo lint clean units
 all: $(TOOLS:%=$(B)/%) units
 
 deps:
@@ -99,6 +99,13 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" all
 	@B=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99 tests/run
+
+# Every tool the bats suites run, under valgrind's memcheck: no errors
+# allowed (VALGRIND_TESTS: some bats files instead of all).
+valgrind:
+	@sh scripts/install-deps valgrind
+	@$(MAKE) --no-print-directory all
+	@bash scripts/valgrind $(VALGRIND_TESTS)
 
 demo:
 	@sh scripts/install-deps

@@ -57,5 +57,6 @@ dns_server_stop() {
 }
 
 
-# Under ASan (make asan) memory figures mean nothing: shadow memory.
-rss_limit_applies() { [[ $MP_BIN != *asan* ]]; }
+# Under ASan (make asan) or valgrind (make valgrind) memory figures mean
+# nothing: shadow memory.
+rss_limit_applies() { [[ $MP_BIN != *asan* && $MP_BIN != *valgrind* ]]; }
