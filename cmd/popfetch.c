@@ -264,6 +264,10 @@ main(int argc, const char **argv)
 			break;
 		}
 		sessions++;
+		/* Only --until-empty logs in again: otherwise the password has
+		 * done its work. */
+		if (!o.until_empty)
+			cli_session_forget_password(&s);
 		if (o.stat) {
 			status = fetch_stat(c, &o, &e);
 			conn_close(c);

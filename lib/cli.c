@@ -241,6 +241,14 @@ cli_imap_close(struct conn *c, struct imap *im)
 }
 
 void
+cli_session_forget_password(struct cli_session *s)
+{
+	account_password_free(s->password);
+	s->password = NULL;
+	s->params.password = NULL;
+}
+
+void
 cli_session_free(struct cli_session *s)
 {
 	account_password_free(s->password);

@@ -62,6 +62,10 @@ bool cli_server_named(void);
 /* Whether -v was given. */
 bool cli_verbose(void);
 
+/* Wipe and free the password once the session no longer needs it (no
+ * other login to come). */
+void cli_session_forget_password(struct cli_session *s);
+
 /* A fetching tool's state directory for the session's account: override
  * when given, else $XDG_STATE_HOME/mailpipe/TOOL/USER@HOST:PORT (or
  * ~/.local/state/...), the account part lower-cased with '/' and control

@@ -1306,6 +1306,8 @@ conn_flush(struct conn *c, struct mp_err *e)
 	if (c->wlen == 0)
 		return 0;
 	r = conn_send_raw(c, c->wbuf, c->wlen, e);
+	/* Sent: no copy of a login line may stay behind. */
+	explicit_bzero(c->wbuf, c->wlen);
 	c->wlen = 0;
 	return r;
 }
@@ -1343,13 +1345,17 @@ conn_sendf(struct conn *c, struct mp_err *e, const char *fmt, ...)
 {
 	char buf[CONN_CMD_MAX];
 	va_list ap;
-	int n;
+	int n, r;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof buf)
+	if (n < 0 || (size_t)n >= sizeof buf) {
+		explicit_bzero(buf, sizeof buf);
 		return err_set(e, ERR_USAGE, "command longer than %d bytes",
 		    CONN_CMD_MAX - 1);
-	return conn_send_line(c, buf, (size_t)n, e);
+	}
+	r = conn_send_line(c, buf, (size_t)n, e);
+	explicit_bzero(buf, (size_t)n);
+	return r;
 }
