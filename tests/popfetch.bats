@@ -489,6 +489,19 @@ C: QUIT"
 	assert_equal "$(undated "$T/l.mbox")" "$LECTURE_MBOX"
 }
 
+@test "dialog: a message announced as 2^62 octets: nothing allocated by that size, delivered as it came" {
+	dialog_start popfetch-huge-size
+	run --separate-stderr /usr/bin/time -f 'rss %M' "$MP_BIN/popfetch" --insecure --timeout 5 \
+		--password-cmd 'echo pw' --state-dir "$SD" -o "$T/h.mbox" "pop3://mrose@127.0.0.1:$DIALOG_PORT"
+	assert_success
+	dialog_finish
+	grep -q '^Subject: not that big$' "$T/h.mbox"
+	rss=$(sed -n 's/^rss //p' <<<"$stderr")
+	if rss_limit_applies; then
+		[ "$rss" -lt 16384 ] || fail "peak RSS $rss KB"
+	fi
+}
+
 @test "dialog: QUIT answered -ERR: 75, nothing was deleted; the rerun DELEs without RETR" {
 	dialog_start popfetch-quit-err
 	run --separate-stderr dialog_fetch --state-dir "$SD" -o "$T/l.mbox"
