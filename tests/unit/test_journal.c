@@ -473,6 +473,12 @@ test_symlinks(void)
 	mkdir(path_of("sl4/journal"), 0700);
 	t_ok(journal_open(&j, path_of("sl4"), &e) < 0 && e.kind == ERR_CANTCREATE,
 	    "journal a directory: ERR_CANTCREATE");
+	/* The state directory itself a symbolic link. */
+	mkdir(path_of("real"), 0700);
+	t_inteq(symlink(path_of("real"), path_of("sl5")), 0, "make a symlink");
+	t_ok(journal_open(&j, path_of("sl5"), &e) < 0 && e.kind == ERR_CANTCREATE &&
+	    strstr(e.text, "symbolic link") != NULL, "symlinked state directory: refused");
+	t_inteq(size_of(path_of("real/lock")), -1, "  nothing created in its target");
 }
 
 int
