@@ -77,23 +77,15 @@ flag_parse(struct flag_list *l, const char *const *args, const char *opt,
 			if (imap_flags_check(p, one, sizeof one, &e) < 0)
 				tool_die(EX_USAGE, "%s: %s", opt, e.text);
 		}
-		while (*p != '\0') {
-			char one[IMAP_FLAGS_KEYWORD_MAX + 2], word[IMAP_FLAGS_KEYWORD_MAX + 2];
-			size_t w;
+		for (;;) {
+			char one[IMAP_FLAGS_KEYWORD_MAX + 2];
 			struct mp_err e;
+			int r = imap_flags_next(&p, one, sizeof one, &e);
 
-			p += strspn(p, " ");
-			if (*p == '\0')
-				break;
-			w = strcspn(p, " ");
-			if (w >= sizeof word)
-				tool_die(EX_USAGE, "%s: flag longer than %d octets", opt,
-				    IMAP_FLAGS_KEYWORD_MAX);
-			memcpy(word, p, w);
-			word[w] = '\0';
-			p += w;
-			if (imap_flags_check(word, one, sizeof one, &e) < 0)
+			if (r < 0)
 				tool_die(EX_USAGE, "%s: %s", opt, e.text);
+			if (r == 0)
+				break;
 			if (l->n == FLAG_MAX)
 				tool_die(EX_USAGE, "%s: more than %d flags", opt, FLAG_MAX);
 			if (len > 1)

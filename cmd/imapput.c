@@ -49,23 +49,15 @@ put_flags(const char *arg, char *out, size_t cap)
 	const char *p = arg;
 
 	out[0] = '\0';
-	while (*p != '\0') {
-		char word[IMAP_FLAGS_KEYWORD_MAX + 2], one[IMAP_FLAGS_KEYWORD_MAX + 2];
-		size_t w;
+	for (;;) {
+		char one[IMAP_FLAGS_KEYWORD_MAX + 2];
 		struct mp_err e;
+		int r = imap_flags_next(&p, one, sizeof one, &e);
 
-		p += strspn(p, " \t");
-		if (*p == '\0')
-			break;
-		w = strcspn(p, " \t");
-		if (w >= sizeof word)
-			tool_die(EX_USAGE, "--flags: flag longer than %d octets",
-			    IMAP_FLAGS_KEYWORD_MAX);
-		memcpy(word, p, w);
-		word[w] = '\0';
-		p += w;
-		if (imap_flags_check(word, one, sizeof one, &e) < 0)
+		if (r < 0)
 			tool_die(EX_USAGE, "--flags: %s", e.text);
+		if (r == 0)
+			break;
 		if (++count > PUT_FLAGS_MAX)
 			tool_die(EX_USAGE, "--flags: more than %d flags", PUT_FLAGS_MAX);
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "",

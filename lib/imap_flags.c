@@ -69,3 +69,23 @@ imap_flags_permitted(const char *permanentflags, bool has, const char *flag)
 	}
 	return false;
 }
+
+int
+imap_flags_next(const char **p, char *out, size_t cap, struct mp_err *e)
+{
+	char word[IMAP_FLAGS_KEYWORD_MAX + 2];
+	const char *s = *p + strspn(*p, " \t");
+	size_t w = strcspn(s, " \t");
+
+	*p = s + w;
+	if (w == 0)
+		return 0;
+	if (w >= sizeof word)
+		return err_set(e, ERR_USAGE, "flag longer than %d octets",
+		    IMAP_FLAGS_KEYWORD_MAX);
+	memcpy(word, s, w);
+	word[w] = '\0';
+	if (imap_flags_check(word, out, cap, e) < 0)
+		return -1;
+	return 1;
+}

@@ -19,6 +19,12 @@
  * 8-bit octets, or longer than IMAP_FLAGS_KEYWORD_MAX. */
 int imap_flags_check(const char *flag, char *out, size_t cap, struct mp_err *e);
 
+/* The next of the blank-separated flags at *p, checked as by
+ * imap_flags_check into out (at least IMAP_FLAGS_KEYWORD_MAX + 2 octets);
+ * *p moves past it. 1 for a flag, 0 when only blanks are left, -1 with
+ * ERR_USAGE for a flag that is not one or is too long. */
+int imap_flags_next(const char **p, char *out, size_t cap, struct mp_err *e);
+
 /* Whether the mailbox keeps flag across sessions, by its PERMANENTFLAGS
  * (space-separated, as sent): a flag listed there (any case), or a
  * keyword when "\*" is listed. Without PERMANENTFLAGS (has false) every

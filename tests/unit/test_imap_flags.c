@@ -85,10 +85,38 @@ check_permitted(void)
 	t_ok(!imap_flags_permitted("\\Seen $K", true, "$"), "a prefix is no match");
 }
 
+static void
+check_next(void)
+{
+	char out[IMAP_FLAGS_KEYWORD_MAX + 2], longer[300];
+	const char *p = "  \\seen\t$Label  \\FLAGGED ";
+	struct mp_err e;
+
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 1, "next: first");
+	t_streq(out, "\\Seen", "  normalized");
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 1, "next: after a tab");
+	t_streq(out, "$Label", "  a keyword");
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 1, "next: third");
+	t_streq(out, "\\Flagged", "  normalized");
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 0, "next: only blanks left");
+	p = "";
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 0, "next: empty");
+	p = "ok \\Recent";
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), 1, "next: ok");
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), -1, "next: \\Recent refused");
+	t_inteq(e.kind, ERR_USAGE, "  ERR_USAGE");
+	memset(longer, 'k', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	p = longer;
+	t_inteq(imap_flags_next(&p, out, sizeof out, &e), -1, "next: 299 octets refused");
+	t_ok(strstr(e.text, "longer than 255") != NULL, "  says so");
+}
+
 int
 main(void)
 {
 	check_flags();
 	check_permitted();
+	check_next();
 	return t_done();
 }
