@@ -103,7 +103,7 @@ main(int argc, const char **argv)
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *sub, **names;
 	char delim = '\0', text[400];
 	size_t k, n = 0;

@@ -234,7 +234,7 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *src, *dst;
 	uint32_t uidvalidity = 0;
 	bool use_move = false, remove_after = false;

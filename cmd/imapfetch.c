@@ -338,7 +338,7 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e, first = { .kind = ERR_NONE };
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *where = NULL, **args;
 	enum deliver_kind kind = DELIVER_MBOX;
 	char since[32], *criteria = NULL, *account;

@@ -286,7 +286,7 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *name, *set_args[2] = { NULL, NULL };
 	uint32_t uidvalidity = 0;
 	uint64_t unchanged = 0, expunged = 0;

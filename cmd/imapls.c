@@ -425,7 +425,7 @@ main(int argc, const char **argv)
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *name;
 	int rc, status = 0;
 

@@ -164,7 +164,7 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url = NULL, *input = "-";
 	uint64_t skipped = 0, total = 0;
 	bool exists = true, failed = false, local_bad = false;

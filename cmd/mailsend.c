@@ -386,7 +386,7 @@ main(int argc, const char **argv)
 	struct msg_scan scan;
 	struct mp_err e;
 	struct conn *c;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *arg, *hdr, *sender;
 	char *from_hdr = NULL, *resent_from = NULL, added[SEND_ADDED_MAX], date[64], msgid[256];
 	size_t hlen, hoff = 0, added_len = 0, i;

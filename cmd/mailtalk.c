@@ -289,7 +289,7 @@ main(int argc, const char **argv)
 	struct cli_session s;
 	struct talk t = { 0 };
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url;
 	size_t n;
 	int rc;

@@ -182,7 +182,7 @@ main(int argc, const char **argv)
 	struct deliver *d = NULL;
 	struct conn *c;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *url;
 	char *state;
 	int rc, targets, sessions = 0, status = 0;

@@ -191,7 +191,7 @@ main(int argc, const char **argv)
 	size_t n = 0, i;
 	unsigned long lineno = 0;
 	struct mp_err e;
-	poptContext pc;
+	static poptContext pc;	/* static: reachable when a tool exits early */
 	const char *arg;
 	int rc, status = 0;
 
