@@ -1,0 +1,501 @@
+#!/usr/bin/env bats
+# The fault matrix: every tool against the dialog server for each fault a
+# network or a server can produce (refused, reset, stall, TLS failures,
+# refusals at each command, over-long lines, garbage, replies that never
+# end). Each cell checks the exit status against the tool's EXIT STATUS,
+# that standard error is exactly one clear "tool: ..." line, and that the
+# tool is done in bounded time (and memory). Every cell is recorded; the
+# last test prints the matrix (tool x fault, the exit status seen).
+# No real server is used here: the main paths are tested against Dovecot
+# and Postfix in each tool's own file.
+
+setup_file() {
+	export MATRIX="$BATS_FILE_TMPDIR/matrix"
+	: >"$MATRIX"
+}
+
+setup() {
+	load helpers
+	T=$BATS_TEST_TMPDIR
+	FIX="$MP_ROOT/tests/fixtures/mailsend"
+}
+
+teardown() {
+	dialog_stop
+}
+
+# ---- The tools and their main paths
+
+# The matrix's rows: mailtalk once for each protocol.
+ROWS=(mailsend smtpverify popfetch imapls imapflag imapbox imapfetch imapput
+	imapcopy mailtalk-imap mailtalk-smtp mailtalk-pop3)
+
+proto_of() {
+	case $1 in
+	mailsend | smtpverify | mailtalk-smtp) echo smtp ;;
+	popfetch | mailtalk-pop3) echo pop3 ;;
+	*) echo imap ;;
+	esac
+}
+
+# CMD=(the command line of row $1 against URL $2), IN=its standard input.
+# The URL's scheme decides plain (--insecure) or TLS (--cacert).
+tool_cmd() {
+	local row=$1 url=$2 conn=(--timeout "${TIMEOUT:-2}")
+	case $url in
+	*s://*) conn+=(--cacert "$MP_CACERT") ;;
+	*) conn+=(--insecure) ;;
+	esac
+	IN=/dev/null
+	case $row in
+	mailsend)
+		CMD=("$MP_BIN/mailsend" "${conn[@]}" --helo client.example --url "$url"
+			bob@example.test)
+		IN=$FIX/plain.eml ;;
+	smtpverify)
+		CMD=("$MP_BIN/smtpverify" "${conn[@]}" --helo client.example --url "$url"
+			bob@example.test) ;;
+	popfetch)
+		CMD=("$MP_BIN/popfetch" "${conn[@]}" --password-cmd 'echo pw'
+			--state-dir "$T/pf-state" -o "$T/pf.mbox" "${url/:\/\//://mrose@}") ;;
+	imapls)
+		CMD=("$MP_BIN/imapls" "${conn[@]}" -o uid,flags,size "$url" INBOX) ;;
+	imapflag)
+		CMD=("$MP_BIN/imapflag" "${conn[@]}" --add '\Seen' "$url" INBOX 1) ;;
+	imapbox)
+		CMD=("$MP_BIN/imapbox" "${conn[@]}" "$url" create Archive) ;;
+	imapfetch)
+		CMD=("$MP_BIN/imapfetch" "${conn[@]}" --state-dir "$T/if-state"
+			-o "$T/if.mbox" "$url" INBOX) ;;
+	imapput)
+		CMD=("$MP_BIN/imapput" "${conn[@]}" "$url" INBOX)
+		IN=$T/note.eml
+		printf 'Subject: note\r\n\r\nA note.\r\n' >"$IN" ;;
+	imapcopy)
+		CMD=("$MP_BIN/imapcopy" "${conn[@]}" "$url" INBOX Archive 1) ;;
+	mailtalk-*)
+		# A command whose answer is a multi-line reply.
+		CMD=("$MP_BIN/mailtalk" "${conn[@]}" "$url")
+		IN=$T/commands
+		case $row in
+		mailtalk-imap) echo 'LIST "" *' ;;
+		mailtalk-smtp) echo HELP ;;
+		mailtalk-pop3) echo LIST ;;
+		esac >"$IN" ;;
+	esac
+}
+
+# The main path of a row as dialog lines, one step per "= NAME" line: the
+# command the client sends (C:) and the server's good answer (S:). The
+# first step is the greeting.
+steps_of() {
+	case $1 in
+	mailsend) cat <<'XEOF' ;;
+= greeting
+S: 220 mx.example.test ESMTP
+= EHLO
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250-ENHANCEDSTATUSCODES
+S: 250 8BITMIME
+= MAIL
+C: MAIL FROM:<alice@example.test>
+S: 250 2.1.0 Ok
+= RCPT
+C: RCPT TO:<bob@example.test>
+S: 250 2.1.5 Ok
+= DATA
+C: DATA
+S: 354 End data with <CR><LF>.<CR><LF>
+= body
+!data
+S: 250 2.0.0 Ok: queued
+XEOF
+	smtpverify) cat <<'XEOF' ;;
+= greeting
+S: 220 mx.example.test ESMTP
+= EHLO
+C: EHLO client.example
+S: 250-mx.example.test
+S: 250 VRFY
+= VRFY
+C: VRFY bob@example.test
+S: 250 Bob <bob@example.test>
+XEOF
+	mailtalk-smtp) cat <<'XEOF' ;;
+= greeting
+S: 220 mx.example.test ESMTP
+= EHLO
+C~ EHLO \S+
+S: 250-mx.example.test
+S: 250 8BITMIME
+= HELP
+C: HELP
+S: 214-Commands:
+S: 214 HELO EHLO MAIL RCPT DATA
+XEOF
+	popfetch) cat <<'XEOF' ;;
+= greeting
+S: +OK POP3 server ready
+= CAPA
+C: CAPA
+S: +OK Capability list follows
+S: USER
+S: UIDL
+S: .
+= USER
+C: USER mrose
+S: +OK mrose
+= PASS
+C: PASS pw
+S: +OK maildrop has 1 message
+= CAPA2
+C: CAPA
+S: +OK Capability list follows
+S: USER
+S: UIDL
+S: .
+= STAT
+C: STAT
+S: +OK 1 60
+= LIST
+C: LIST
+S: +OK 1 messages
+S: 1 60
+S: .
+= UIDL
+C: UIDL
+S: +OK
+S: 1 fault-1
+S: .
+= RETR
+C: RETR 1
+S: +OK 60 octets
+S: Subject: fault
+S:
+S: A message.
+S: .
+= DELE
+C: DELE 1
+S: +OK deleted
+XEOF
+	mailtalk-pop3) cat <<'XEOF' ;;
+= greeting
+S: +OK POP3 server ready
+= LIST
+C: LIST
+S: +OK 1 messages
+S: 1 60
+S: .
+XEOF
+	imapls) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1
+S: {TAG} OK done
+= EXAMINE
+C: {TAG} EXAMINE "INBOX"
+S: * 1 EXISTS
+S: * OK [UIDVALIDITY 42] UIDs valid
+S: {TAG} OK [READ-ONLY] done
+= FETCH
+C: {TAG} UID FETCH 1:* (UID FLAGS RFC822.SIZE)
+S: * 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 100)
+S: {TAG} OK Fetch completed
+XEOF
+	imapflag) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1 ESEARCH UIDPLUS
+S: {TAG} OK done
+= SELECT
+C: {TAG} SELECT "INBOX"
+S: * 1 EXISTS
+S: * OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Flags permitted
+S: * OK [UIDVALIDITY 42] UIDs valid
+S: {TAG} OK [READ-WRITE] done
+= SEARCH
+C: {TAG} UID SEARCH RETURN (ALL) UID 1
+S: * ESEARCH (TAG "{TAG}") UID ALL 1
+S: {TAG} OK Search completed
+= STORE
+C: {TAG} UID STORE 1 +FLAGS.SILENT (\\Seen)
+S: {TAG} OK Store completed
+XEOF
+	imapbox) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1
+S: {TAG} OK done
+= CREATE
+C: {TAG} CREATE "Archive"
+S: {TAG} OK Create completed
+XEOF
+	imapfetch) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1 ESEARCH UIDPLUS
+S: {TAG} OK done
+= EXAMINE
+C: {TAG} EXAMINE "INBOX"
+S: * 1 EXISTS
+S: * OK [UIDVALIDITY 42] UIDs valid
+S: {TAG} OK [READ-ONLY] done
+= SEARCH
+C: {TAG} UID SEARCH RETURN (ALL) UID 1:*
+S: * ESEARCH (TAG "{TAG}") UID ALL 1
+S: {TAG} OK Search completed
+= FETCH
+C: {TAG} UID FETCH 1 (UID FLAGS INTERNALDATE BODY.PEEK[])
+S: * 1 FETCH (UID 1 FLAGS () INTERNALDATE "01-Jan-2024 00:00:00 +0000" BODY[] {23}
+S: Subject: fault
+S:
+S: Hi.
+S: )
+S: {TAG} OK Fetch completed
+XEOF
+	imapput) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1
+S: {TAG} OK done
+= APPEND
+C: {TAG} APPEND "INBOX" {26}
+S: + Ready for literal data
+!bytes 26
+C:
+S: {TAG} OK Append completed
+XEOF
+	imapcopy) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= CAPABILITY
+C: {TAG} CAPABILITY
+S: * CAPABILITY IMAP4rev1 UIDPLUS
+S: {TAG} OK done
+= EXAMINE
+C: {TAG} EXAMINE "INBOX"
+S: * 1 EXISTS
+S: * OK [UIDVALIDITY 42] UIDs valid
+S: {TAG} OK [READ-ONLY] done
+= SEARCH
+C: {TAG} UID SEARCH UID 1
+S: * SEARCH 1
+S: {TAG} OK Search completed
+= COPY
+C: {TAG} UID COPY 1 "Archive"
+S: {TAG} OK [COPYUID 7 1 11] Copy completed
+XEOF
+	mailtalk-imap) cat <<'XEOF' ;;
+= greeting
+S: * OK IMAP4rev1 ready
+= LIST
+C: {TAG} LIST "" *
+S: * LIST () "/" INBOX
+S: * LIST () "/" Archive
+S: {TAG} OK List completed
+XEOF
+	esac
+}
+
+# How a session ends when the client says goodbye.
+goodbye_of() {
+	case $(proto_of "$1") in
+	smtp) printf 'C: QUIT\nS: 221 2.0.0 Bye\n' ;;
+	pop3) printf 'C: QUIT\nS: +OK bye\n' ;;
+	imap) printf 'C: {TAG} LOGOUT\nS: * BYE Logging out\nS: {TAG} OK Logout completed\n' ;;
+	esac
+}
+
+# The dialog of row $1's main path, every step answered well.
+happy_dialog() {
+	steps_of "$1" | grep -v '^= '
+	goodbye_of "$1"
+}
+
+# The dialog of row $1's main path up to step $2: the steps before it
+# answered well, then step $2's command, then the lines on standard input
+# instead of its answer. Step "greeting" replaces the greeting.
+fault_dialog() {
+	local fault
+	fault=$(cat)
+	steps_of "$1" | awk -v step="$2" -v fault="$fault" '
+		/^= / { if (at) exit; at = ($2 == step); next }
+		at && !/^C[:~]/ { print fault; done = 1; exit }
+		{ print }
+		END { if (at && !done) print fault }'
+}
+
+# The step where row $1 reads its first multi-line reply (or a literal).
+multi_step_of() {
+	case $1 in
+	mailsend | smtpverify | mailtalk-smtp) echo EHLO ;;
+	mailtalk-*) echo LIST ;;
+	popfetch) echo CAPA ;;
+	imapls | imapfetch) echo FETCH ;;
+	imapflag) echo SELECT ;;
+	imapcopy) echo SEARCH ;;
+	*) echo CAPABILITY ;;
+	esac
+}
+
+# The first command of row $1 (the step after the greeting).
+first_step_of() {
+	steps_of "$1" | awk '/^= / && ++n == 2 { print $2; exit }'
+}
+
+# The greeting of a protocol.
+greeting_of() {
+	case $(proto_of "$1") in
+	smtp) echo 'S: 220 mx.example.test ESMTP' ;;
+	pop3) echo 'S: +OK POP3 server ready' ;;
+	imap) echo 'S: * OK IMAP4rev1 ready' ;;
+	esac
+}
+
+# The start of a multi-line reply or of a literal, by protocol.
+partial_reply_of() {
+	case $(proto_of "$1") in
+	smtp) printf 'S: 250-mx.example.test\nS: 250-PIPELINING\n' ;;
+	pop3) printf 'S: +OK\nS: 1 60\n' ;;
+	imap) printf 'S! * 1 FETCH (UID 1 BODY[] {100}\\r\\n\nS! 0123456789\n' ;;
+	esac
+}
+
+# ---- Cells: one tool run each, timed, checked, recorded in $MATRIX
+
+NCELL=0
+CELL_PIDS=()
+
+# cell_start ROW FAULT WANT REGEX [MAX_SECONDS [MAX_RSS_KB]]: run CMD
+# (tool_cmd) in the background. WANT is the exit status; REGEX what
+# the one line on standard error must say (grep -Ei); "-" for none.
+cell_start() {
+	local n=$((++NCELL)) d=$T/cells
+	mkdir -p "$d"
+	printf '%s\n' "$1" "$2" "$3" "$4" "${5:-3.5}" "${6:-0}" >"$d/$n.spec"
+	(
+		t0=$EPOCHREALTIME rc=0
+		/usr/bin/time -f %M -o "$d/$n.rss" "${CMD[@]}" <"$IN" >"$d/$n.out" \
+			2>"$d/$n.err" || rc=$?
+		echo "$rc" >"$d/$n.rc"
+		echo "$t0 $EPOCHREALTIME" >"$d/$n.time"
+	) 3>&- &
+	CELL_PIDS+=($!)
+}
+
+# As cell_start, waiting for the tool.
+cell() {
+	cell_start "$@"
+	wait "${CELL_PIDS[-1]}"
+}
+
+# Wait for the cells started, check each and record it. Fails listing
+# every cell that is not as expected.
+cells_check() {
+	local pid n row fault want re maxs maxrss rc secs rss err lines tool bad=()
+	for pid in "${CELL_PIDS[@]}"; do wait "$pid"; done
+	CELL_PIDS=()
+	for ((n = 1; n <= NCELL; n++)); do
+		[ -e "$T/cells/$n.spec" ] || continue
+		{ read -r row; read -r fault; read -r want; read -r re; read -r maxs
+		  read -r maxrss; } <"$T/cells/$n.spec"
+		rc=$(<"$T/cells/$n.rc")
+		secs=$(awk '{ printf "%.1f", $2 - $1 }' "$T/cells/$n.time")
+		rss=$(tail -n 1 "$T/cells/$n.rss")
+		err=$(<"$T/cells/$n.err")
+		lines=$(lines_of "$err")
+		tool=${row%%-*}
+		local why=""
+		if [ "$rc" != "$want" ]; then
+			why="exit $rc, not $want"
+		elif [ "$re" = - ] && [ "$lines" -ne 0 ]; then
+			why="$lines lines on stderr, none expected"
+		elif [ "$re" != - ] && [ "$lines" -ne 1 ]; then
+			why="$lines lines on stderr"
+		elif [ "$re" != - ] && ! grep -Eiq -- "^$tool: .*($re)" <<<"$err"; then
+			why="the message does not match /$re/"
+		elif awk -v s="$secs" -v m="$maxs" 'BEGIN { exit !(s > m) }'; then
+			why="took $secs s (at most $maxs)"
+		elif [ "$maxrss" -gt 0 ] && rss_limit_applies && [ "$rss" -gt "$maxrss" ]; then
+			why="peak RSS $rss KB (at most $maxrss)"
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$fault" "$rc" "${why:-ok}" \
+			"$secs" "$rss" >>"$MATRIX"
+		if [ -n "$why" ]; then
+			bad+=("$row / $fault: $why; stderr: $(head -c 300 <<<"$err")")
+		fi
+		rm -f "$T/cells/$n.spec"
+	done
+	if [ ${#bad[@]} -gt 0 ]; then
+		printf '%s\n' "${bad[@]}"
+		return 1
+	fi
+}
+
+@test "every row's main path against its dialog: exit 0 (the base the faults change)" {
+	local row fails=()
+	for row in "${ROWS[@]}"; do
+		rm -rf "$T"/pf* "$T"/if*
+		happy_dialog "$row" >"$T/$row.dialog"
+		dialog_start "$T/$row.dialog" --timeout 5
+		tool_cmd "$row" "$(proto_of "$row")://127.0.0.1:$DIALOG_PORT"
+		run --separate-stderr "${CMD[@]}" <"$IN"
+		[ "$status" -eq 0 ] || fails+=("$row: exit $status: $stderr")
+		run dialog_finish
+		[ "$status" -eq 0 ] || fails+=("$row: dialog: $output")
+	done
+	printf '%s\n' "${fails[@]}"
+	[ ${#fails[@]} -eq 0 ]
+}
+
+# Start dialogd on script $2 for row $1 (the rest are dialogd options);
+# then CMD is the row's command against it: $SCHEME instead of the row's
+# plain scheme, on host $HOST, when set.
+fault_start() {
+	local row=$1 f=$2
+	shift 2
+	dialog_start "$f" "$@"
+	tool_cmd "$row" "${SCHEME:-$(proto_of "$row")}://${HOST:-127.0.0.1}:$DIALOG_PORT"
+}
+
+@test "connection refused: exit 75, 'cannot connect ... refused'" {
+	local row port
+	port=$(closed_port)
+	for row in "${ROWS[@]}"; do
+		tool_cmd "$row" "$(proto_of "$row")://127.0.0.1:$port"
+		cell "$row" refused 75 'cannot connect.*refused'
+	done
+	cells_check
+}
+
+@test "reset right after the greeting: exit 75, 'connection lost'" {
+	local row
+	for row in "${ROWS[@]}"; do
+		{ greeting_of "$row"; printf '!flush\n!sleep 50\n!reset\n'; } >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog"
+		cell "$row" reset-greeting 75 'connection lost|closed'
+	done
+	cells_check
+}
+
+@test "reset in the middle of a multi-line reply (SMTP EHLO, POP3 CAPA/LIST) or of an IMAP literal: exit 75" {
+	local row
+	for row in "${ROWS[@]}"; do
+		{ partial_reply_of "$row"; printf '!flush\n!sleep 50\n!reset\n'; } |
+			fault_dialog "$row" "$(multi_step_of "$row")" >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog"
+		cell "$row" reset-mid 75 'connection lost|closed'
+	done
+	cells_check
+}
