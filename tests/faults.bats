@@ -41,7 +41,7 @@ proto_of() {
 # CMD=(the command line of row $1 against URL $2), IN=its standard input.
 # The URL's scheme decides plain (--insecure) or TLS (--cacert).
 tool_cmd() {
-	local row=$1 url=$2 conn=(--timeout "${TIMEOUT:-2}")
+	local row=$1 url=$2 conn=(--timeout "${TIMEOUT:-2}") n=$((++NCMD))
 	case $url in
 	*s://*) conn+=(--cacert "$MP_CACERT") ;;
 	*) conn+=(--insecure) ;;
@@ -57,7 +57,7 @@ tool_cmd() {
 			bob@example.test) ;;
 	popfetch)
 		CMD=("$MP_BIN/popfetch" "${conn[@]}" --password-cmd 'echo pw'
-			--state-dir "$T/pf-state" -o "$T/pf.mbox" "${url/:\/\//://mrose@}") ;;
+			--state-dir "$T/pf-state.$n" -o "$T/pf.$n.mbox" "${url/:\/\//://mrose@}") ;;
 	imapls)
 		CMD=("$MP_BIN/imapls" "${conn[@]}" -o uid,flags,size "$url" INBOX) ;;
 	imapflag)
@@ -65,8 +65,8 @@ tool_cmd() {
 	imapbox)
 		CMD=("$MP_BIN/imapbox" "${conn[@]}" "$url" create Archive) ;;
 	imapfetch)
-		CMD=("$MP_BIN/imapfetch" "${conn[@]}" --state-dir "$T/if-state"
-			-o "$T/if.mbox" "$url" INBOX) ;;
+		CMD=("$MP_BIN/imapfetch" "${conn[@]}" --state-dir "$T/if-state.$n"
+			-o "$T/if.$n.mbox" "$url" INBOX) ;;
 	imapput)
 		CMD=("$MP_BIN/imapput" "${conn[@]}" "$url" INBOX)
 		IN=$T/note.eml
@@ -327,13 +327,11 @@ happy_dialog() {
 # answered well, then step $2's command, then the lines on standard input
 # instead of its answer. Step "greeting" replaces the greeting.
 fault_dialog() {
-	local fault
-	fault=$(cat)
-	steps_of "$1" | awk -v step="$2" -v fault="$fault" '
+	steps_of "$1" | awk -v step="$2" '
 		/^= / { if (at) exit; at = ($2 == step); next }
-		at && !/^C[:~]/ { print fault; done = 1; exit }
-		{ print }
-		END { if (at && !done) print fault }'
+		at && !/^C[:~]/ { exit }
+		{ print }'
+	cat
 }
 
 # The step where row $1 reads its first multi-line reply (or a literal).
@@ -374,7 +372,7 @@ partial_reply_of() {
 
 # ---- Cells: one tool run each, timed, checked, recorded in $MATRIX
 
-NCELL=0
+NCELL=0 NCMD=0
 CELL_PIDS=()
 
 # cell_start ROW FAULT WANT REGEX [MAX_SECONDS [MAX_RSS_KB]]: run CMD
@@ -430,8 +428,8 @@ cells_check() {
 		elif [ "$maxrss" -gt 0 ] && rss_limit_applies && [ "$rss" -gt "$maxrss" ]; then
 			why="peak RSS $rss KB (at most $maxrss)"
 		fi
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$fault" "$rc" "${why:-ok}" \
-			"$secs" "$rss" >>"$MATRIX"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$fault" "$rc" "${why:-ok}" \
+			"$secs" "$rss" "$(head -n 1 <<<"$err" | cut -c1-160)" >>"$MATRIX"
 		if [ -n "$why" ]; then
 			bad+=("$row / $fault: $why; stderr: $(head -c 300 <<<"$err")")
 		fi
@@ -446,7 +444,6 @@ cells_check() {
 @test "every row's main path against its dialog: exit 0 (the base the faults change)" {
 	local row fails=()
 	for row in "${ROWS[@]}"; do
-		rm -rf "$T"/pf* "$T"/if*
 		happy_dialog "$row" >"$T/$row.dialog"
 		dialog_start "$T/$row.dialog" --timeout 5
 		tool_cmd "$row" "$(proto_of "$row")://127.0.0.1:$DIALOG_PORT"
@@ -498,4 +495,160 @@ fault_start() {
 		cell "$row" reset-mid 75 'connection lost|closed'
 	done
 	cells_check
+}
+
+@test "stall: silent server, silent after the greeting, silent mid-reply: exit 75 within --timeout 2 + 1 s" {
+	local row
+	for row in "${ROWS[@]}"; do
+		printf '!stall 30\n' >"$T/$row.silent.dialog"
+		fault_start "$row" "$T/$row.silent.dialog" --timeout 40
+		cell_start "$row" stall-silent 75 'did not answer within 2 s'
+		{ greeting_of "$row"; printf '!stall 30\n'; } >"$T/$row.greeted.dialog"
+		fault_start "$row" "$T/$row.greeted.dialog" --timeout 40
+		cell_start "$row" stall-greeting 75 'did not answer within 2 s'
+		{ partial_reply_of "$row"; printf '!stall 30\n'; } |
+			fault_dialog "$row" "$(multi_step_of "$row")" >"$T/$row.mid.dialog"
+		fault_start "$row" "$T/$row.mid.dialog" --timeout 40
+		cell_start "$row" stall-mid 75 'did not answer within 2 s'
+	done
+	cells_check
+}
+
+@test "TLS: a plain-text server for an smtps, pop3s or imaps URL: exit 69, 'TLS handshake failed'" {
+	local row SCHEME
+	for row in "${ROWS[@]}"; do
+		SCHEME=$(proto_of "$row")s
+		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog"
+		cell "$row" tls-plain 69 'TLS handshake failed'
+	done
+	cells_check
+}
+
+@test "TLS: a certificate for another host: exit 69, not trusted, with the --cacert/--pin hint" {
+	local row SCHEME HOST=localhost tls=(--implicit-tls --tls-cert "$MP_TLS_DIR/wronghost.pem"
+		--tls-key "$MP_TLS_DIR/wronghost.key")
+	for row in "${ROWS[@]}"; do
+		SCHEME=$(proto_of "$row")s
+		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog" "${tls[@]}"
+		cell "$row" tls-wronghost 69 'not trusted.*(hostname|host name).*--cacert'
+	done
+	cells_check
+}
+
+@test "TLS: an expired certificate: exit 69, not trusted (expired), with the hint" {
+	local row SCHEME HOST=localhost tls=(--implicit-tls --tls-cert "$MP_TLS_DIR/expired.pem"
+		--tls-key "$MP_TLS_DIR/expired.key")
+	for row in "${ROWS[@]}"; do
+		SCHEME=$(proto_of "$row")s
+		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog" "${tls[@]}"
+		cell "$row" tls-expired 69 'not trusted.*expired.*--cacert'
+	done
+	cells_check
+}
+
+@test "an over-long line (1 MiB and more, no CRLF) as the greeting and as a reply: exit 76 at once, not at the timeout" {
+	local row TIMEOUT=5
+	for row in "${ROWS[@]}"; do
+		printf '!long 1048576\n!long 1024\n!stall 30\n' >"$T/$row.greeting.dialog"
+		fault_start "$row" "$T/$row.greeting.dialog" --timeout 40
+		cell "$row" long-greeting 76 'longer than' 3
+		printf '!long 1048576\n!long 1024\n!stall 30\n' |
+			fault_dialog "$row" "$(first_step_of "$row")" >"$T/$row.reply.dialog"
+		fault_start "$row" "$T/$row.reply.dialog" --timeout 40
+		cell "$row" long-reply 76 'longer than' 3
+	done
+	cells_check
+}
+
+@test "binary garbage (4 KiB) as the greeting: exit 76, the garbage not printed raw" {
+	local row
+	for row in "${ROWS[@]}"; do
+		printf '!garbage 4096\n!close\n' >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog"
+		cell "$row" garbage 76 'greeting|reply|response'
+	done
+	cells_check
+	# Whatever of the garbage a message quotes, no control character.
+	! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T"/cells/*.err
+}
+
+# Row $1's reply that never ends, at its multi-line step: 20 MB of what
+# the protocol allows there, then silence.
+endless_of() {
+	local x
+	x=$(head -c 1000 /dev/zero | tr '\0' x)
+	case $1 in
+	mailsend | smtpverify | mailtalk-smtp)
+		# 250- continuation lines.
+		yes "S: 250-$x" | head -n 20000 ;;
+	popfetch)
+		# A message whose terminating "." never comes (at RETR).
+		printf 'S: +OK 60 octets\nS: Subject: endless\nS:\n'
+		yes "S: $x" | head -n 20000 ;;
+	mailtalk-pop3)
+		# LIST lines without the final ".".
+		printf 'S: +OK\n'
+		yes "S: 1 $x" | head -n 20000 ;;
+	mailtalk-imap)
+		# Untagged responses that never end in the tagged one.
+		yes "S: * LIST () \"/\" $x" | head -n 20000 ;;
+	*)
+		# A literal that never completes.
+		printf 'S! * 1 FETCH (UID 1 BODY[] {4294967296}\\r\\n\n!long 20971520\n' ;;
+	esac
+	printf '!stall 30\n'
+}
+
+# What each row does with it: a cap on what it accepts (76), or the
+# timeout (75) when what it reads is bounded anyway (streamed to a file,
+# to standard output, or discarded).
+declare -gA ENDLESS_WANT=(
+	[mailsend]=76 [smtpverify]=76 [mailtalk-smtp]=76
+	[popfetch]=75 [mailtalk-pop3]=75 [mailtalk-imap]=75
+	[imapls]=76 [imapflag]=76 [imapbox]=76 [imapput]=76 [imapcopy]=76
+	[imapfetch]=75
+)
+declare -gA ENDLESS_RE=(
+	[mailsend]='more than' [smtpverify]='more than' [mailtalk-smtp]='more than'
+	[popfetch]='did not answer' [mailtalk-pop3]='did not answer'
+	[mailtalk-imap]='did not answer' [imapfetch]='did not answer'
+	[imapls]='longer than' [imapflag]='longer than' [imapbox]='longer than'
+	[imapput]='longer than' [imapcopy]='longer than'
+)
+
+endless_step_of() {
+	case $1 in
+	popfetch) echo RETR ;;
+	*) multi_step_of "$1" ;;
+	esac
+}
+
+@test "a reply that never ends (20 MB, then silence): a clear error in bounded time, under 64 MB" {
+	local row
+	for row in "${ROWS[@]}"; do
+		endless_of "$row" | fault_dialog "$row" "$(endless_step_of "$row")" >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog" --timeout 40
+		cell_start "$row" endless "${ENDLESS_WANT[$row]}" "${ENDLESS_RE[$row]}" 8 65536
+	done
+	cells_check
+}
+
+@test "IMAP: untagged responses that never end in the tagged one (20 MB, then silence): 75 at the timeout, under 64 MB" {
+	local row x
+	x=$(head -c 1000 /dev/zero | tr '\0' x)
+	for row in "${ROWS[@]}"; do
+		[ "$(proto_of "$row")" = imap ] && [ "$row" != mailtalk-imap ] || continue
+		{ yes "S: * OK $x" | head -n 20000; printf '!stall 30\n'; } |
+			fault_dialog "$row" "$(multi_step_of "$row")" >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog" --timeout 40
+		cell_start "$row" endless-untagged 75 'did not answer within 2 s' 8 65536
+	done
+	cells_check
+}
+
+@test "dump" {
+	cp "$MATRIX" /tmp/fx/matrix.tsv
 }
