@@ -294,7 +294,7 @@ main(int argc, const char **argv)
 			    (unsigned long long)total.skipped,
 			    (unsigned long long)total.deleted, sessions,
 			    status == 0 ? "true" : "false");
-		else if (!o.quiet)
+		else if (!o.quiet && status == 0)
 			fprintf(stderr, "popfetch: %llu messages, %.1f MB, %llu skipped\n",
 			    (unsigned long long)total.messages, total.octets / 1e6,
 			    (unsigned long long)total.skipped);
@@ -304,8 +304,15 @@ main(int argc, const char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		tool_die(EX_IOERR, "writing standard output failed");
 	poptFreeContext(pc);
-	if (status < 0)
+	if (status < 0) {
+		/* One line on failure: the error, with what was done before it. */
+		size_t len = strlen(e.text);
+		if (total.messages > 0)
+			snprintf(e.text + len, sizeof e.text - len, " (%llu messages "
+			    "fetched before; run again for the rest)",
+			    (unsigned long long)total.messages);
 		tool_fail(&e);
+	}
 	if (o.exit_empty >= 0 && total.messages == 0 && !o.stat)
 		return o.exit_empty;
 	return 0;

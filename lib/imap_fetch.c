@@ -465,6 +465,10 @@ if_search(struct imap *im, uint32_t after, const char *criteria,
 	    criteria != NULL ? ")" : "");
 	ret = mailbox_search(im, text, &all, e);
 	free(text);
+	/* Without the user's criteria a BAD refuses our own command: a
+	 * protocol error, not a usage error. */
+	if (ret < 0 && criteria == NULL && e->kind == ERR_USAGE)
+		e->kind = ERR_PROTOCOL;
 	if (ret == 0) {
 		seqset_normalize(&all);
 		for (size_t i = 0; i < all.n && ret == 0; i++) {

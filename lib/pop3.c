@@ -508,7 +508,8 @@ pop3_capa_scan(struct conn *c, struct pop3_caps *caps, bool pipelining,
 			err_sanitize(shown, sizeof shown, line, len);
 			if (step == 1)
 				break;		/* no UIDL: *uidl_ok stays false */
-			err_set(e, pop3_err_kind(shown, ERR_PROTOCOL), "LIST: %s", shown);
+			/* A refusal, as for STAT: not a garbled reply. */
+			err_set(e, pop3_err_kind(shown, ERR_TEMP), "LIST: %s", shown);
 			goto fail;
 		}
 		sc.uidl = step == 1;
