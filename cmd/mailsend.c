@@ -605,10 +605,15 @@ main(int argc, const char **argv)
 	}
 
 	/* Each recipient's answer: on stderr when something went wrong (a
-	 * quiet success keeps cron quiet), in the report always. */
+	 * quiet success keeps cron quiet; a lone refusal is in the error
+	 * line already), in the report always. */
+	size_t refused = 0;
+	for (i = 0; i < rs.n; i++)
+		refused += rs.list[i].code != 0 && rs.list[i].code / 100 != 2;
 	for (i = 0; i < rs.n; i++) {
 		const struct smtp_rcpt *r = &rs.list[i];
-		if (r->code != 0 && r->code / 100 != 2 && (rc < 0 || env.partial))
+		if (r->code != 0 && r->code / 100 != 2 && (rc < 0 || env.partial) &&
+		    !(rc < 0 && refused == 1))
 			fprintf(stderr, "mailsend: <%s>: %d %s\n", r->addr, r->code, r->text);
 		if (report != NULL) {
 			send_report_json(report, "recipient", r->addr, r->code, r->enhanced,

@@ -1,7 +1,9 @@
 /* err: error records and the single mapping to sysexits(3). */
 #include "err.h"
+#include "utf8.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -9,13 +11,32 @@
 void
 err_sanitize(char *dst, size_t cap, const char *s, size_t n)
 {
-	size_t i, o = 0;
+	size_t i = 0, o = 0;
 
 	if (cap == 0)
 		return;
-	for (i = 0; i < n && s[i] != '\0' && o + 1 < cap; i++) {
+	while (i < n && s[i] != '\0' && o + 1 < cap) {
 		unsigned char ch = (unsigned char)s[i];
-		dst[o++] = (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch;
+		uint32_t cp;
+		size_t k;
+
+		if (ch < 0x80) {
+			dst[o++] = (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch;
+			i++;
+		} else if ((k = utf8_decode((const unsigned char *)s + i, n - i, &cp)) > 0) {
+			if (o + k + 1 > cap)
+				break;
+			memcpy(dst + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			/* Not UTF-8: shown as \xNN, as the tools print such octets. */
+			if (o + 5 > cap)
+				break;
+			snprintf(dst + o, 5, "\\x%02x", ch);
+			o += 4;
+			i++;
+		}
 	}
 	dst[o] = '\0';
 }

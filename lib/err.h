@@ -47,8 +47,9 @@ void err_clear(struct mp_err *e);
 int err_sysexit(const struct mp_err *e);
 
 /* Copy at most n bytes of s into dst (size cap), replacing control
- * characters with '?' and always terminating. Used for server text that
- * goes into messages. */
+ * characters with '?' and octets that are not UTF-8 with "\xNN", and
+ * always terminating (never inside a character). Used for server text
+ * that goes into messages. */
 void err_sanitize(char *dst, size_t cap, const char *s, size_t n);
 
 #endif

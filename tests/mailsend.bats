@@ -425,8 +425,7 @@ sized_msg() {
 	none grep -qE '^C: (DATA|BDAT)' <<<"$stderr"
 	refused='<nobody@example.test>: 550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown in virtual mailbox table'
 	msgs=$(grep '^mailsend: ' <<<"$stderr")
-	assert_equal "$msgs" "mailsend: $refused
-mailsend: 1 of 2 recipients refused; $refused"
+	assert_equal "$msgs" "mailsend: 1 of 2 recipients refused; $refused"
 	python3 - "$T/report" <<-'EOF'
 	import json, sys
 	lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -525,9 +524,7 @@ S: 250 2.1.0 Ok"
 	send_dialog a@example.test b@example.test c@example.test <"$FIX/plain.eml"
 	assert_failure 67
 	assert_output ''
-	[ "$(lines_of "$stderr")" -eq 2 ]
-	assert_equal "$(sed -n 1p <<<"$stderr")" "mailsend: <b@example.test>: 550 5.1.1 <b@example.test>: Recipient address rejected: User unknown"
-	[[ "$(sed -n 2p <<<"$stderr")" == "mailsend: "*"<b@example.test>"*"550"* ]]
+	assert_equal "$stderr" "mailsend: 1 of 3 recipients refused; <b@example.test>: 550 5.1.1 <b@example.test>: Recipient address rejected: User unknown"
 	dialog_finish
 }
 
@@ -535,8 +532,7 @@ S: 250 2.1.0 Ok"
 	dialog_start mailsend/rcpt-550-lockstep
 	send_dialog a@example.test b@example.test c@example.test <"$FIX/plain.eml"
 	assert_failure 67
-	[ "$(lines_of "$stderr")" -eq 2 ]
-	assert_equal "$(sed -n 1p <<<"$stderr")" "mailsend: <b@example.test>: 550 5.1.1 <b@example.test>: Recipient address rejected: User unknown"
+	assert_equal "$stderr" "mailsend: 1 of 3 recipients refused; <b@example.test>: 550 5.1.1 <b@example.test>: Recipient address rejected: User unknown"
 	dialog_finish
 }
 
@@ -557,9 +553,8 @@ S: 250 2.1.0 Ok"
 	dialog_start mailsend/rcpt-451
 	send_dialog --report json bob@example.test <"$FIX/plain.eml"
 	assert_failure 75
-	[ "$(lines_of "$stderr")" -eq 2 ]
-	assert_equal "$(sed -n 1p <<<"$stderr")" "mailsend: <bob@example.test>: 451 4.7.1 <bob@example.test>: Recipient address rejected: Greylisted, try again later"
-	[[ "$(sed -n 2p <<<"$stderr")" == "mailsend: "*"451"* ]]
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[[ "$stderr" == "mailsend: "*"<bob@example.test>: 451 4.7.1 <bob@example.test>: Recipient address rejected: Greylisted, try again later" ]]
 	assert_line --index 1 --partial '"status":"failed"'
 	assert_line --index 1 --partial '"exit":75'
 	dialog_finish

@@ -1,4 +1,4 @@
-/* MODULES: account err
+/* MODULES: account err utf8
  * Fuzz target: the config file parser must never crash, leak or accept a
  * file and then report an error for the same text. */
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* MODULES: imap_parse err
+/* MODULES: imap_parse err utf8
  * Fuzz target: whatever the bytes, imap_parse_response returns 0 or -1
  * with ERR_PROTOCOL and a located message; a parsed response keeps its
  * promises: every string lies in the input or the arena, list counts

@@ -1,4 +1,4 @@
-/* MODULES: mbox err
+/* MODULES: mbox err utf8
  * Fuzz target: the input's first octet chooses 1-3 messages (and whether
  * to sync between them and to write and take back a partial message);
  * the rest, split on "\n", are their lines. Written to an mbox file and

@@ -1,4 +1,4 @@
-/* MODULES: seqset err
+/* MODULES: seqset err utf8
  * Fuzz target: whatever a user types as UIDs is refused with ERR_USAGE or
  * becomes ascending, disjoint ranges whose written form reads back to the
  * same set. */

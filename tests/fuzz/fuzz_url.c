@@ -1,4 +1,4 @@
-/* MODULES: conn err trace
+/* MODULES: conn err utf8 trace
  * Fuzz target: URL parsing accepts only our schemes, never a password,
  * and never yields a control character. */
 #include <stdint.h>

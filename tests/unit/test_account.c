@@ -1,4 +1,4 @@
-/* MODULES: account err */
+/* MODULES: account err utf8 */
 #include <stdlib.h>
 
 #include "account.h"

@@ -1,4 +1,4 @@
-/* MODULES: conn err trace */
+/* MODULES: conn err utf8 trace */
 #include <stdlib.h>
 
 #include "conn.h"

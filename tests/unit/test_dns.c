@@ -1,4 +1,4 @@
-/* MODULES: dns err */
+/* MODULES: dns err utf8 */
 #include <stdlib.h>
 
 #include "dns.h"

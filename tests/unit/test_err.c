@@ -1,4 +1,4 @@
-/* MODULES: err */
+/* MODULES: err utf8 */
 #include <sysexits.h>
 
 #include "err.h"
@@ -56,6 +56,16 @@ main(void)
 		err_set(&e, ERR_DATA, "%s", big);
 		t_inteq((long long)strlen(e.text), (long long)sizeof e.text - 1,
 		    "long text is cut to the buffer");
+	}
+	{
+		char out[16];
+		err_set(&e, ERR_PROTOCOL, "K\xc3\xb6ln \xff\xc3(\xed\xa0\x80)");
+		t_streq(e.text, "K\xc3\xb6ln \\xff\\xc3(\\xed\\xa0\\x80)",
+		    "UTF-8 kept, other octets as \\xNN");
+		err_sanitize(out, 15, "abcdefghijklm\xc3\xb6", 15);
+		t_streq(out, "abcdefghijklm", "a character that does not fit is left out");
+		err_sanitize(out, 6, "ab\xff" "c", 4);
+		t_streq(out, "ab", "and so is an \\xNN that does not fit");
 	}
 	return t_done();
 }

@@ -1,4 +1,4 @@
-/* MODULES: imap_flags err */
+/* MODULES: imap_flags err utf8 */
 #include <string.h>
 
 #include "imap_flags.h"

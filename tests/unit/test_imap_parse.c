@@ -1,4 +1,4 @@
-/* MODULES: imap_parse err */
+/* MODULES: imap_parse err utf8 */
 #include <stdlib.h>
 
 #include "imap_parse.h"

@@ -1,4 +1,4 @@
-/* MODULES: dirs journal err */
+/* MODULES: dirs journal err utf8 */
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>

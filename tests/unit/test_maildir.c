@@ -1,4 +1,4 @@
-/* MODULES: dirs maildir err */
+/* MODULES: dirs maildir err utf8 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

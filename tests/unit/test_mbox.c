@@ -1,4 +1,4 @@
-/* MODULES: mbox err */
+/* MODULES: mbox err utf8 */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* MODULES: dirs msgsrc imap_date err */
+/* MODULES: dirs msgsrc imap_date err utf8 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

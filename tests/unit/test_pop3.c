@@ -1,4 +1,4 @@
-/* MODULES: sasl pop3 conn err trace */
+/* MODULES: sasl pop3 conn err utf8 trace */
 #include "feed.h"
 #include "pop3.h"
 #include "t.h"

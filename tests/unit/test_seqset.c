@@ -1,4 +1,4 @@
-/* MODULES: seqset err */
+/* MODULES: seqset err utf8 */
 #include <stdlib.h>
 
 #include "seqset.h"

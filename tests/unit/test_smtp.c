@@ -1,4 +1,4 @@
-/* MODULES: smtp conn err trace */
+/* MODULES: smtp conn err utf8 trace */
 #include <stdlib.h>
 
 #include "feed.h"
