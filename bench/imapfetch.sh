@@ -127,34 +127,17 @@ CA=$MP_CACERT
 PWFILE=$D/$BENCH_USER.pw
 DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
-# count MAILBOX [QUERY...]: the messages of MAILBOX matching QUERY (ALL),
-# as the server sees them; -1 when doveadm failed.
-count() {
-    local out box=$1
-    shift
-    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox "$box" "${@:-ALL}" 2>"$T/doveadm.err"); then
-        grep -c . <<<"$out"
-    else
-        printf -- '-1'
-    fi
-}
+# count MAILBOX [KEY...]: the messages of MAILBOX matching KEY (all of
+# them without), as the server sees them; -1 when doveadm failed.
+count() { bench_count "$BENCH_USER" "$@"; }
 
 MP_SEED_SIZE=$SMALL_SIZE bench_seed "$BENCH_USER" "$N" "$BOX"
 SEED_SMALL=$SEED_SECS
 c=$(count "$BOX")
 [[ $c == "$N" ]] || die "after seeding, $BOX holds $c messages, not $N"
 
-# The huge message: headers, then lines of 75 digits and letters.
 t0=$(now)
-"$PY" - "$HUGE_MB" >"$T/huge.eml" <<'EOF' || die "cannot write the huge message"
-import sys
-size = int(sys.argv[1]) * 1000000
-hdr = ("From: big@example.test\nTo: carol@example.test\nSubject: huge\n"
-       "Message-ID: <huge@example.test>\nDate: Mon, 01 Jan 2024 00:00:00 +0000\n\n")
-line = "0123456789" * 7 + "abcd\n"
-sys.stdout.write(hdr)
-sys.stdout.write(line * ((size - len(hdr)) // len(line)))
-EOF
+bench_huge_message "$HUGE_MB" "$T/huge.eml"
 "${DOVEADM[@]}" mailbox create -u "$BENCH_USER" "$HUGE_BOX" >"$T/save.log" 2>&1 ||
     die "doveadm mailbox create $HUGE_BOX failed: $(tail -2 "$T/save.log")"
 "${DOVEADM[@]}" save -u "$BENCH_USER" -m "$HUGE_BOX" <"$T/huge.eml" >"$T/save.log" 2>&1 ||
@@ -229,42 +212,6 @@ s.close()
 print("fetched=%d bytes=%d" % (fetched, total))
 EOF
 
-# mbsyncrc FILE FSYNC MAILBOX NEARDIR: a config with one channel "bench",
-# MAILBOX pulled into the maildir NEARDIR/MAILBOX.
-mbsyncrc() {
-    (
-        umask 077
-        cat >"$1" <<EOF
-FSync $2
-
-IMAPAccount bench
-Host localhost
-Port $P
-User $BENCH_USER
-PassCmd "cat $PWFILE"
-SSLType IMAPS
-CertificateFile $CA
-Timeout 120
-
-IMAPStore far
-Account bench
-
-MaildirStore near
-Path $4/
-SubFolders Verbatim
-
-Channel bench
-Far :far:$3
-Near :near:$3
-Sync Pull
-Create Near
-Expunge None
-Remove None
-SyncState *
-EOF
-    )
-}
-
 # getmail: as root it delivers only as another user: nobody, who must
 # reach its mbox.
 GMDIR=$T/getmail
@@ -325,7 +272,7 @@ cmd() {
         ;;
     mbsync | mbsync-nofsync)
         TARGET=$T/near/$box
-        mbsyncrc "$T/mbsyncrc" "$([[ $peer == mbsync ]] && echo yes || echo no)" "$box" "$T/near"
+        bench_mbsyncrc "$T/mbsyncrc" "$BENCH_USER" "$box" "$T/near" Pull "$([[ $peer == mbsync ]] && echo yes || echo no)"
         CMD=("$MBSYNC" -c "$T/mbsyncrc" -q bench)
         ;;
     getmail)
@@ -474,26 +421,6 @@ LEFT_HUGE=$(count "$HUGE_BOX")
 # ------------------------------------------------------------------ report
 
 for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-
-# row KEY LABEL COUNT [BASEKEY...]: one line of a table.
-row() {
-    local k=$1 label=$2 n=$3 b runs
-    runs=$(wc -w <<<"${WALLS[$k]:-}")
-    if ((runs == 0)); then
-        printf '%-18s %5s %s\n' "$label" 0 "skipped or failed"
-        return
-    fi
-    printf '%-18s %5s %8.3fs %9.3f ms %7.2fs %7.1f MB' "$label" "$runs" "${MED[$k]}" \
-        "$(calc '%.4f' "${MED[$k]} * 1000 / $n")" "$(median <<<"${CPUS[$k]}")" "$(kib_mb "$(fmax <<<"${RSS[$k]}")")"
-    for b in "${@:4}"; do printf ' %10s' "$(ratio "$k" "$b")"; done
-    printf '\n'
-}
-runs_line() {
-    local k
-    for k in "$@"; do
-        [[ -n ${WALLS[$k]:-} ]] && say "     $k:$(tr ' ' ',' <<<"${WALLS[$k]}" | sed 's/^,/ /')"
-    done
-}
 
 # getmail, extrapolated from SLOW to N messages.
 [[ -n ${MED[getmail/slow]:-} ]] && MED[getmail/small]=$(calc '%.3f' "${MED[getmail/slow]} * $N / $SLOW")

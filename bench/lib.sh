@@ -7,7 +7,8 @@
 # Globals it sets: T (temporary directory), D (the mail servers' state
 # directory, "" until bench_servers_up), PY (python3), MAILSERVERS,
 # FAILURES and FAILNOTES (fail), SEED_SECS (bench_seed). Every function
-# below either prints, sets one of those, or dies.
+# below either prints, writes the file it is given, sets one of those, or
+# dies. row and runs_line read the script's WALLS, CPUS, RSS and MED.
 
 # `make bench` runs bench/*.sh, this file too: run, not sourced, it does nothing.
 [[ ${BASH_SOURCE[0]} != "$0" ]] || exit 0
@@ -103,6 +104,82 @@ bench_seed() {
     SEED_SECS=$(calc '%.2f' "$t1 - $t0")
 }
 
+# bench_count USER MAILBOX [KEY...]: how many of the messages of USER's
+# MAILBOX match the doveadm search KEY (without one: all of them, from
+# doveadm mailbox status), as the server sees them; -1 when doveadm
+# failed (a mailbox that does not exist, too).
+bench_count() {
+    local out user=$1 box=$2
+    shift 2
+    if (($# == 0)); then
+        out=$(doveadm -c "$MP_DOVECOT_CONF" -f tab mailbox status -u "$user" messages "$box" 2>"$T/doveadm.err") &&
+            tail -1 <<<"$out" | cut -f2 && return
+    elif out=$(doveadm -c "$MP_DOVECOT_CONF" search -u "$user" mailbox "$box" "$@" 2>"$T/doveadm.err"); then
+        grep -c . <<<"$out"
+        return
+    fi
+    printf -- '-1'
+}
+
+# bench_huge_message MB FILE: one message of about MB million octets into
+# FILE: headers, then lines of 75 digits and letters (LF line ends).
+bench_huge_message() {
+    "$PY" - "$1" >"$2" <<'EOF' || die "cannot write the huge message $2"
+import sys
+size = int(sys.argv[1]) * 1000000
+hdr = ("From: big@example.test\nTo: carol@example.test\nSubject: huge\n"
+       "Message-ID: <huge@example.test>\nDate: Mon, 01 Jan 2024 00:00:00 +0000\n\n")
+line = "0123456789" * 7 + "abcd\n"
+sys.stdout.write(hdr)
+sys.stdout.write(line * ((size - len(hdr)) // len(line)))
+EOF
+}
+
+# bench_mbsyncrc FILE USER MAILBOX NEARDIR SYNC FSYNC: an mbsync (isync)
+# config, mode 0600, with one channel "bench" between USER's MAILBOX on
+# the servers' IMAPS port (Host localhost: mbsync checks the
+# certificate's DNS names only, which the servers' carry; localhost is
+# 127.0.0.1 here; CertificateFile = the private CA, PassCmd cat
+# D/USER.pw) as Far and the maildir NEARDIR/MAILBOX as Near: Sync SYNC
+# (Pull or Push), Create on the receiving side, Expunge None, Remove
+# None, SyncState * (the state lives in the near maildir), FSync FSYNC
+# (yes or no).
+bench_mbsyncrc() {
+    local create=Near
+    [[ $5 == Push ]] && create=Far
+    (
+        umask 077
+        cat >"$1" <<EOF
+FSync $6
+
+IMAPAccount bench
+Host localhost
+Port $MP_IMAPS_PORT
+User $2
+PassCmd "cat $D/$2.pw"
+SSLType IMAPS
+CertificateFile $MP_CACERT
+Timeout 120
+
+IMAPStore far
+Account bench
+
+MaildirStore near
+Path $4/
+SubFolders Verbatim
+
+Channel bench
+Far :far:$3
+Near :near:$3
+Sync $5
+Create $create
+Expunge None
+Remove None
+SyncState *
+EOF
+    )
+}
+
 # bench_mbox_name PREFIX COUNT: PREFIX20k for 20000, PREFIX2500 for 2500.
 bench_mbox_name() { if (($2 % 1000 == 0)); then printf '%s%dk' "$1" $(($2 / 1000)); else printf '%s%d' "$1" "$2"; fi; }
 
@@ -118,6 +195,31 @@ kib_mb() { calc '%.1f' "$1 / 1024"; }
 # shellcheck disable=SC2154  # MED is the caller's
 ratio() {
     if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
+}
+# row KEY LABEL COUNT [BASEKEY...]: one line of a table: runs, median
+# wall, per message (COUNT messages), median CPU, peak RSS, then
+# MED[KEY] / MED[BASEKEY] for each BASEKEY (WALLS, CPUS, RSS: the
+# script's associative arrays of space-separated values per KEY).
+# shellcheck disable=SC2154  # WALLS, CPUS, RSS and MED are the caller's
+row() {
+    local k=$1 label=$2 n=$3 b runs
+    runs=$(wc -w <<<"${WALLS[$k]:-}")
+    if ((runs == 0)); then
+        printf '%-18s %5s %s\n' "$label" 0 "skipped or failed"
+        return
+    fi
+    printf '%-18s %5s %8.3fs %9.3f ms %7.2fs %7.1f MB' "$label" "$runs" "${MED[$k]}" \
+        "$(calc '%.4f' "${MED[$k]} * 1000 / $n")" "$(median <<<"${CPUS[$k]}")" "$(kib_mb "$(fmax <<<"${RSS[$k]}")")"
+    for b in "${@:4}"; do printf ' %10s' "$(ratio "$k" "$b")"; done
+    printf '\n'
+}
+# runs_line KEY...: each KEY's walls, one line each.
+runs_line() {
+    local k
+    for k in "$@"; do
+        [[ -n ${WALLS[$k]:-} ]] && say "     $k:$(tr ' ' ',' <<<"${WALLS[$k]}" | sed 's/^,/ /')"
+    done
+    return 0
 }
 # verdict AWK-CONDITION: "met" or "NOT met".
 verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
