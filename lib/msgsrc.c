@@ -613,7 +613,7 @@ msgsrc_close(struct msgsrc *s)
 int
 msgsrc_message_id(const char *v, size_t n, char *out, size_t cap)
 {
-	const char *lt = memchr(v, '<', n), *gt;
+	const char *lt = memchr(v, '<', n), *gt = NULL;
 	size_t len;
 
 	if (lt != NULL && (gt = memchr(lt, '>', n - (size_t)(lt - v))) != NULL) {
@@ -628,7 +628,7 @@ msgsrc_message_id(const char *v, size_t n, char *out, size_t cap)
 		return -1;
 	/* Folding inside an identifier: drop the line ends and blanks. */
 	for (len = 0; n > 0; v++, n--) {
-		if (*v != '\r' && *v != '\n' && !(lt != NULL && (*v == ' ' || *v == '\t')))
+		if (*v != '\r' && *v != '\n' && !(gt != NULL && (*v == ' ' || *v == '\t')))
 			out[len++] = *v;
 	}
 	out[len] = '\0';

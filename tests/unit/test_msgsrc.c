@@ -107,6 +107,7 @@ check_pure(void)
 		{ "\r\n <a@b> (comment)", "<a@b>" },
 		{ " <a\r\n @b>", "<a@b>" },
 		{ " bare@id ", "bare@id" },
+		{ " half <open id ", "half <open id" },	/* no "<...>": trimmed only */
 		{ "  ", NULL },
 	};
 	static const struct {
