@@ -1,4 +1,4 @@
-/* MODULES: msgsrc imap_date err
+/* MODULES: dirs msgsrc imap_date err utf8
  * Fuzz target: the input sources of imapput. The first octet picks the
  * mode and the size of the pieces read, the second holds the mode's
  * flags; the rest is the input.
