@@ -131,18 +131,25 @@ pop3_start_cmd(struct pop3_start *st, const char *line, enum pop3_status *s,
 	return 0;
 }
 
+/* The length of a CAPA line's first word (line[0..n) is not a string). */
+static size_t
+pop3_word(const char *line, size_t n)
+{
+	const char *sp = memchr(line, ' ', n);
+
+	return sp != NULL ? (size_t)(sp - line) : n;
+}
+
 static int
 pop3_start_capa_line(void *arg, const char *line, size_t n)
 {
 	struct pop3_start *st = arg;
-	size_t w = strcspn(line, " ");
+	size_t w = pop3_word(line, n);
 
 	/* Kept for later (conn_login_lines): PIPELINING seen here lets the
 	 * first commands after login go out together. */
 	conn_login_keep(st->c, line, n);
 
-	if (w > n)
-		w = n;
 	if (w == 4 && strncasecmp(line, "STLS", 4) == 0)
 		st->stls = true;
 	else if (w == 4 && strncasecmp(line, "USER", 4) == 0)
@@ -339,10 +346,8 @@ static int
 pop3_capa_line(void *arg, const char *line, size_t n)
 {
 	struct pop3_caps *caps = arg;
-	size_t w = strcspn(line, " ");
+	size_t w = pop3_word(line, n);
 
-	if (w > n)
-		w = n;
 #define POP3_CAP(word) (w == sizeof(word) - 1 && strncasecmp(line, word, w) == 0)
 	if (POP3_CAP("PIPELINING"))
 		caps->pipelining = true;

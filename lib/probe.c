@@ -356,6 +356,21 @@ probe_fail_all(struct probe_addr **list, size_t n, const char *verdict,
 	}
 }
 
+/* Keep a copy of host in v->hosts (the rows point at it until the end). */
+static int
+probe_keep_host(struct probe *v, const char *host, struct mp_err *e)
+{
+	char **h = realloc(v->hosts, (v->nhosts + 1) * sizeof *h);
+
+	if (h == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	v->hosts = h;
+	if ((h[v->nhosts] = strdup(host)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	v->nhosts++;
+	return 0;
+}
+
 /* Without a server named: each domain's MX hosts in preference order
  * (RFC 5321 5.1), the next one when a host cannot be reached. */
 int
@@ -400,6 +415,10 @@ probe_by_mx(struct probe *v, struct probe_addr *addrs, size_t n,
 		for (k = 0; k < mx.count && !done; k++) {
 			char url[600], addr[64];
 			const char *host = mx.hosts[k].name;
+			if (probe_keep_host(v, host, err) < 0) {
+				dns_mx_free(&mx);
+				return -1;
+			}
 			if (v->dns != NULL && dns_addr_lookup(host, v->dns, addr, sizeof addr, &e) < 0)
 				continue;
 			snprintf(url, sizeof url, "smtp://%s:%d", host, v->port ? v->port : 25);
@@ -416,17 +435,7 @@ probe_by_mx(struct probe *v, struct probe_addr *addrs, size_t n,
 			v->probes = 0;
 			v->reopens = 0;
 			v->vrfy_off = false;
-			{
-				char **h = realloc(v->hosts, (v->nhosts + 1) * sizeof *h);
-				if (h == NULL || (h[v->nhosts] = strdup(host)) == NULL) {
-					if (h != NULL)
-						v->hosts = h;
-					dns_mx_free(&mx);
-					return err_set(err, ERR_INTERNAL, "out of memory");
-				}
-				v->hosts = h;
-			}
-			if (probe_run(v, list, m, method, v->hosts[v->nhosts++], err) < 0) {
+			if (probe_run(v, list, m, method, v->hosts[v->nhosts - 1], err) < 0) {
 				dns_mx_free(&mx);
 				return -1;
 			}
@@ -434,8 +443,10 @@ probe_by_mx(struct probe *v, struct probe_addr *addrs, size_t n,
 			done = true;
 		}
 		if (!done) {
-			/* Every host failed: say why the last one did. */
-			probe_fail_all(list, m, "unknown", &e, mx.count ? mx.hosts[mx.count - 1].name : "");
+			/* Every host failed: say why the last one did (its name kept
+			 * in v->hosts: mx is freed below). */
+			probe_fail_all(list, m, "unknown", &e, mx.count ?
+			    v->hosts[v->nhosts - 1] : "");
 			for (k = 0; k < m; k++)
 				if (list[k]->server == NULL || list[k]->server[0] == '\0')
 					list[k]->server = "";
