@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conn.h"
@@ -321,7 +322,7 @@ main(int argc, const char **argv)
 		{ "dry-run", 'n', POPT_ARG_NONE, &o.dry_run, 0,
 		  "print the UIDs that would be fetched; fetch nothing", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0,
-		  "no summary lines", NULL },
+		  "no progress line and no summary lines", NULL },
 		{ "json", '\0', POPT_ARG_NONE, &o.json, 0,
 		  "one JSON summary line per mailbox on standard output", NULL },
 		{ "batch", '\0', POPT_ARG_INT, &o.batch, 0,
@@ -405,6 +406,8 @@ main(int argc, const char **argv)
 	fo.plan = stdout;
 	fo.batch_max = o.batch > 0 ? (size_t)o.batch : 100;
 	fo.batch_octets = 8 * 1024 * 1024;
+	if (!o.quiet && !o.json && isatty(2))
+		fo.progress = tool_progress;
 
 	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
 		tool_fail(&e);
@@ -413,7 +416,9 @@ main(int argc, const char **argv)
 	boxes = fetch_boxes(im, args, &o, where != NULL && strstr(where, "%m") != NULL,
 	    &nboxes);
 	for (i = 0; i < nboxes; i++) {
-		if (fetch_one(im, &boxes[i], account, kind, where, &o, &fo, &r, &e) < 0) {
+		int ret = fetch_one(im, &boxes[i], account, kind, where, &o, &fo, &r, &e);
+		tool_progress_end();
+		if (ret < 0) {
 			fetch_report(&o, &boxes[i], &r, &e);
 			if (first.kind == ERR_NONE)
 				first = e;

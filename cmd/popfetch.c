@@ -46,29 +46,6 @@ struct fetch_opts {
 	int batch;
 };
 
-/* Progress on a terminal: rewritten in place, at most ten times a second. */
-struct fetch_progress {
-	struct timespec last;
-	bool shown;
-};
-
-static void
-fetch_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets)
-{
-	struct fetch_progress *p = arg;
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done != total && (now.tv_sec - p->last.tv_sec) * 1000 +
-	    (now.tv_nsec - p->last.tv_nsec) / 1000000 < 100)
-		return;
-	p->last = now;
-	p->shown = true;
-	fprintf(stderr, "\rpopfetch: %llu/%llu messages, %.1f MB",
-	    (unsigned long long)done, (unsigned long long)total, octets / 1e6);
-	fflush(stderr);
-}
-
 static uint64_t
 fetch_size(const char *s)
 {
@@ -177,7 +154,6 @@ main(int argc, const char **argv)
 	struct cli_session s = { 0 };
 	struct pop3_fetch_opts fo = { 0 };
 	struct pop3_fetch_result r, total = { 0 };
-	struct fetch_progress prog = { .shown = false };
 	struct journal *j = NULL;
 	struct deliver *d = NULL;
 	struct conn *c;
@@ -236,8 +212,7 @@ main(int argc, const char **argv)
 	fo.batch_max = o.batch > 0 ? (size_t)o.batch : 100;
 	fo.batch_octets = 8 * 1024 * 1024;
 	if (!o.quiet && isatty(2)) {
-		fo.progress = fetch_progress;
-		fo.progress_arg = &prog;
+		fo.progress = tool_progress;
 	}
 
 	if (cli_session_prepare(&s, CONN_POP3, url, &e) < 0)
@@ -283,8 +258,7 @@ main(int argc, const char **argv)
 	} while (status == 0 && o.until_empty && r.messages > 0 && !fo.keep &&
 	    !o.dry_run && sessions < FETCH_SESSIONS_MAX);
 	cli_session_free(&s);
-	if (prog.shown)
-		fputs("\r\033[K", stderr);
+	tool_progress_end();
 	if (!o.stat && !o.dry_run) {
 		if (o.json)
 			printf("{\"messages\":%llu,\"octets\":%llu,\"skipped\":%llu,"

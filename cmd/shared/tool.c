@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "imap.h"
 
@@ -149,4 +151,32 @@ tool_xrealloc(void *p, size_t n)
 	if (q == NULL)
 		tool_die(EX_SOFTWARE, "out of memory");
 	return q;
+}
+
+static struct timespec tool_progress_last;
+static bool tool_progress_shown;
+
+void
+tool_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets)
+{
+	struct timespec now;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done != total && (now.tv_sec - tool_progress_last.tv_sec) * 1000 +
+	    (now.tv_nsec - tool_progress_last.tv_nsec) / 1000000 < 100)
+		return;
+	tool_progress_last = now;
+	tool_progress_shown = true;
+	fprintf(stderr, "\r%s: %llu/%llu messages, %.1f MB", tool_name,
+	    (unsigned long long)done, (unsigned long long)total, octets / 1e6);
+	fflush(stderr);
+}
+
+void
+tool_progress_end(void)
+{
+	if (tool_progress_shown)
+		fputs("\r\033[K", stderr);
+	tool_progress_shown = false;
 }

@@ -26,6 +26,13 @@ void tool_fail(const struct mp_err *e) __attribute__((noreturn));
 /* Print a popt error for rc (< -1) and exit 64. */
 void tool_popt_fail(poptContext pc, int rc) __attribute__((noreturn));
 
+/* A progress line on stderr, "tool: done/total messages, N MB",
+ * rewritten in place at most ten times a second (and at the last
+ * message), when stderr is a terminal; arg is unused (a callback's).
+ * tool_progress_end clears it when one was shown. */
+void tool_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets);
+void tool_progress_end(void);
+
 /* s as a number from 1 to max, else exit 64 naming opt. */
 uint64_t tool_number(const char *s, const char *opt, uint64_t max);
 
