@@ -151,6 +151,13 @@ deliver_set_id(struct deliver *d, const char *id)
 	snprintf(d->id, sizeof d->id, "%s", id);
 }
 
+void
+deliver_set_flags(struct deliver *d, const char *letters)
+{
+	if (d->kind == DELIVER_MAILDIR)
+		maildir_set_info(d->maildir, letters);
+}
+
 int
 deliver_line(struct deliver *d, const char *line, size_t n, struct mp_err *e)
 {

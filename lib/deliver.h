@@ -55,6 +55,10 @@ int deliver_begin(struct deliver *d, const char *id, const char *sender,
  * a server without usable UIDLs): use id from here on. */
 void deliver_set_id(struct deliver *d, const char *id);
 
+/* The message's flags as maildir info letters (see maildir_set_info):
+ * a maildir target files it in cur/ with them; the others ignore them. */
+void deliver_set_flags(struct deliver *d, const char *letters);
+
 /* One line of it, without its line end. */
 int deliver_line(struct deliver *d, const char *line, size_t n, struct mp_err *e);
 

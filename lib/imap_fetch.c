@@ -190,6 +190,33 @@ if_status_headers(struct if_run *x)
 		if_write(x, xstatus, xl);
 }
 
+/* The IMAP flags as maildir info letters: \Draft D, \Flagged F,
+ * \Answered R, \Seen S, \Deleted T. */
+static void
+if_maildir_flags(const struct imap_value *fl, char *out, size_t cap)
+{
+	static const struct {
+		const char *flag;
+		char letter;
+	} map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' }, { "\\Answered", 'R' },
+		{ "\\Seen", 'S' }, { "\\Deleted", 'T' },
+	};
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
+		for (size_t i = 0; fl != NULL && i < fl->count; i++) {
+			const struct imap_value *v = &fl->items[i];
+			if (v->len == strlen(map[k].flag) && n + 1 < cap &&
+			    strncasecmp(v->str, map[k].flag, v->len) == 0) {
+				out[n++] = map[k].letter;
+				break;
+			}
+		}
+	}
+	out[n] = '\0';
+}
+
 /* One line of the body, without its line end. */
 static void
 if_line(struct if_run *x, const char *p, size_t n)
@@ -373,6 +400,11 @@ if_message(void *arg, const struct imap_response *r,
 		}
 	}
 	if_feed_end(x);
+	if (!x->failed) {
+		char letters[8];
+		if_maildir_flags(f->flags, letters, sizeof letters);
+		deliver_set_flags(x->d, letters);
+	}
 	if (!x->failed && deliver_end(x->d, &x->werr) < 0)
 		if_fail(x);
 	if (x->failed) {

@@ -18,13 +18,15 @@
 
 struct maildir {
 	char *dir;		/* as given, for messages */
-	int dfd, tmpfd, newfd;	/* dir, dir/tmp, dir/new */
+	int dfd, tmpfd, newfd, curfd; /* dir, dir/tmp, dir/new, dir/cur */
 	char host[MAILDIR_HOST_MAX + 1]; /* escaped host name */
 	int fd;			/* the message being written, or -1 */
 	char name[MAILDIR_NAME_MAX + 1]; /* its name, "" when none */
+	char info[8];		/* its flags ("FS"): into cur/ with ":2,info" */
 	char *buf;		/* MAILDIR_BUF octets not yet written */
 	size_t len;
 	bool unsynced;		/* maildir_end since the last maildir_sync */
+	bool cur_unsynced;	/* ... into cur/ */
 };
 
 /* Deliveries of this process: with the pid and time, a unique name. */
@@ -99,7 +101,7 @@ maildir_open(struct maildir **mp, const char *dir, struct mp_err *e)
 		return err_set(e, ERR_CANTCREATE, "no maildir given");
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	m->dfd = m->tmpfd = m->newfd = m->fd = -1;
+	m->dfd = m->tmpfd = m->newfd = m->curfd = m->fd = -1;
 	if ((m->dir = strdup(dir)) == NULL || (m->buf = malloc(MAILDIR_BUF)) == NULL) {
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto fail;
@@ -119,12 +121,8 @@ maildir_open(struct maildir **mp, const char *dir, struct mp_err *e)
 	if ((m->tmpfd = maildir_subdir(m, "tmp", e)) < 0 ||
 	    (m->newfd = maildir_subdir(m, "new", e)) < 0)
 		goto fail;
-	{
-		int cur = maildir_subdir(m, "cur", e);
-		if (cur < 0)
-			goto fail;
-		close(cur);
-	}
+	if ((m->curfd = maildir_subdir(m, "cur", e)) < 0)
+		goto fail;
 	maildir_hostname(m->host, sizeof m->host);
 	*mp = m;
 	return 0;
@@ -165,6 +163,7 @@ maildir_begin(struct maildir *m, struct mp_err *e)
 		}
 	}
 	m->len = 0;
+	m->info[0] = '\0';
 	return 0;
 }
 
@@ -252,22 +251,29 @@ maildir_end(struct maildir *m, char *name, size_t cap, struct mp_err *e)
 		errnum = errno;
 		goto fail;
 	}
-	/* A link fails rather than replace a file in new/; where links are
+	/* A message with flags goes to cur/ as NAME:2,FLAGS, else to new/.
+	 * A link fails rather than replace a file there; where links are
 	 * not supported, a rename that does not replace either. */
-	if ((r = linkat(m->tmpfd, m->name, m->newfd, m->name, 0)) == 0)
+	char to[MAILDIR_NAME_MAX + 16];
+	int tofd = m->info[0] != '\0' ? m->curfd : m->newfd;
+	snprintf(to, sizeof to, "%s%s%s", m->name, m->info[0] ? ":2," : "", m->info);
+	if ((r = linkat(m->tmpfd, m->name, tofd, to, 0)) == 0)
 		(void)unlinkat(m->tmpfd, m->name, 0);	/* left, it is harmless */
 	else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS ||
 	    errno == EMLINK)
-		r = renameat2(m->tmpfd, m->name, m->newfd, m->name, RENAME_NOREPLACE);
+		r = renameat2(m->tmpfd, m->name, tofd, to, RENAME_NOREPLACE);
 	if (r < 0) {
 		errnum = errno;
-		err_set(e, ERR_IO, "cannot move %s/tmp/%s into new/: %s", m->dir,
-		    m->name, strerror(errnum));
+		err_set(e, ERR_IO, "cannot move %s/tmp/%s into %s/: %s", m->dir,
+		    m->name, m->info[0] ? "cur" : "new", strerror(errnum));
 		(void)unlinkat(m->tmpfd, m->name, 0);
 		m->name[0] = '\0';
+		m->info[0] = '\0';
 		return -1;
 	}
 	m->unsynced = true;
+	m->cur_unsynced |= m->info[0] != '\0';
+	m->info[0] = '\0';
 	if (name != NULL)
 		snprintf(name, cap, "%s", m->name);
 	m->name[0] = '\0';
@@ -289,7 +295,21 @@ maildir_abort(struct maildir *m)
 	m->fd = -1;
 	(void)unlinkat(m->tmpfd, m->name, 0);
 	m->name[0] = '\0';
+	m->info[0] = '\0';
 	m->len = 0;
+}
+
+void
+maildir_set_info(struct maildir *m, const char *flags)
+{
+	static const char letters[] = "DFPRST";	/* ASCII order (maildir spec) */
+	size_t n = 0;
+
+	for (const char *l = letters; *l != '\0'; l++) {
+		if (strchr(flags, *l) != NULL && n + 1 < sizeof m->info)
+			m->info[n++] = *l;
+	}
+	m->info[n] = '\0';
 }
 
 int
@@ -303,7 +323,10 @@ maildir_sync(struct maildir *m, struct mp_err *e)
 	if (fsync(m->tmpfd) < 0)
 		return err_set(e, ERR_IO, "cannot fsync %s/tmp: %s", m->dir,
 		    strerror(errno));
-	m->unsynced = false;
+	if (m->cur_unsynced && fsync(m->curfd) < 0)
+		return err_set(e, ERR_IO, "cannot fsync %s/cur: %s", m->dir,
+		    strerror(errno));
+	m->unsynced = m->cur_unsynced = false;
 	return 0;
 }
 
@@ -412,6 +435,8 @@ maildir_close(struct maildir *m)
 	maildir_abort(m);
 	if (m->newfd >= 0)
 		close(m->newfd);
+	if (m->curfd >= 0)
+		close(m->curfd);
 	if (m->tmpfd >= 0)
 		close(m->tmpfd);
 	if (m->dfd >= 0)

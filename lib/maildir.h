@@ -37,6 +37,12 @@ const char *maildir_name(const struct maildir *m);
  * when writing fails (disk full included): the message is dropped. */
 int maildir_line(struct maildir *m, const char *line, size_t n, struct mp_err *e);
 
+/* The flags of the message being written, as maildir info letters (D
+ * draft, F flagged, P passed, R replied, S seen, T trashed; others are
+ * ignored, the order does not matter): with any, maildir_end puts it in
+ * cur/ as NAME:2,LETTERS instead of new/NAME. Cleared by maildir_end. */
+void maildir_set_info(struct maildir *m, const char *flags);
+
 /* Finish the message: flush, fsync, link it into new/ (no overwrite) and
  * remove it from tmp/. *name, when not NULL, receives the name in new/
  * (cap at least MAILDIR_NAME_MAX + 1). ERR_IO when any step fails: the

@@ -111,13 +111,21 @@ from_lines() { grep -c '^From ' "$1"; }
 	[ "$(stat -c %a "$ST/ft-inc/seen")" = 600 ]
 }
 
-@test "maildir and MDA targets: one file per message; the MDA sees IMAPFETCH_ID and IMAPFETCH_MAILBOX" {
+@test "maildir and MDA targets: one file per message, flags in cur/ names; the MDA sees IMAPFETCH_ID and IMAPFETCH_MAILBOX" {
 	seed alice 4 ft-targets
+	dadm flags add -u alice '\Seen \Flagged' mailbox ft-targets uid 2
+	dadm flags add -u alice '\Answered \Draft' mailbox ft-targets uid 3
 	run --separate-stderr "$FT" "${A[@]}" -q --state-dir "$ST/m" "$URL" ft-targets --maildir "$OUT/md"
 	assert_success
 	[ -z "$stderr" ]
-	[ "$(ls "$OUT/md/new" | wc -l)" -eq 4 ]
-	for f in "$OUT"/md/new/*; do
+	# Unflagged in new/; flagged in cur/ with the maildir info letters.
+	[ "$(ls "$OUT/md/new" | wc -l)" -eq 2 ]
+	run ls "$OUT/md/cur"
+	assert_equal "${#lines[@]}" 2
+	assert_line --regexp ':2,FS$'
+	assert_line --regexp ':2,DR$'
+	grep -q '^Subject: Test message 2$' "$OUT"/md/cur/*:2,FS
+	for f in "$OUT"/md/new/* "$OUT"/md/cur/*; do
 		cmp -s "$f" "$(grep -rl "$(grep -m1 '^Message-ID:' "$f")" "$MP_MAIL_DIR/alice/Maildir/.ft-targets/cur")"
 	done
 	uv=$(dadm -f tab mailbox status -u alice uidvalidity ft-targets | tail -1 | cut -f2)

@@ -326,6 +326,40 @@ test_refused(void)
 	    "under a regular file: ERR_CANTCREATE");
 }
 
+/* Flags: into cur/ as NAME:2,LETTERS (sorted, unknown ones dropped). */
+static void
+test_info(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	char name[MAILDIR_NAME_MAX + 1], path[600];
+
+	if (maildir_open(&m, path_of("info"), &e) < 0)
+		return;
+	t_inteq(maildir_begin(m, &e), 0, "info: begin");
+	maildir_set_info(m, "SxF");
+	maildir_line(m, "Subject: seen", 13, &e);
+	t_inteq(maildir_end(m, name, sizeof name, &e), 0, "info: end");
+	snprintf(path, sizeof path, "info/cur/%s:2,FS", name);
+	t_inteq(mode_of(path_of(path)), 0600, "  in cur/ as NAME:2,FS");
+	t_inteq(count(path_of("info/new")), 0, "  not in new/");
+	t_inteq(maildir_sync(m, &e), 0, "  synced (cur/ too)");
+	t_ok(maildir_exists(m, name), "  found by its name");
+	t_inteq(maildir_begin(m, &e), 0, "info: a message without flags");
+	maildir_set_info(m, "");
+	t_inteq(maildir_end(m, NULL, 0, &e), 0, "  end");
+	t_inteq(count(path_of("info/new")), 1, "  in new/");
+	t_inteq(maildir_begin(m, &e), 0, "info: flags set, then dropped");
+	maildir_set_info(m, "S");
+	maildir_abort(m);
+	t_inteq(maildir_begin(m, &e), 0, "  the next message");
+	t_inteq(maildir_end(m, NULL, 0, &e), 0, "  end");
+	t_inteq(count(path_of("info/new")), 2, "  in new/: the flags did not stay");
+	t_inteq(maildir_remove(m, name, &e), 0, "info: removed by its name");
+	t_inteq(count(path_of("info/cur")), 0, "  cur/ empty");
+	maildir_close(m);
+}
+
 int
 main(void)
 {
@@ -343,6 +377,7 @@ main(void)
 	test_unique();
 	test_disk_full();
 	test_refused();
+	test_info();
 	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return t_done();
 }
