@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "append.h"
 #include "cli.h"
@@ -29,6 +30,7 @@ struct put_opts {
 	int skip;
 	int json;
 	int header;
+	int quiet;
 };
 
 struct put_run {
@@ -39,6 +41,8 @@ struct put_run {
 	uint64_t refused;	/* by us or by the server */
 	uint64_t unknown;	/* sent without a reply, or not sent */
 	uint64_t nouid;		/* stored, without a UID from the server */
+	uint64_t stored, octets;	/* for the progress line */
+	bool progress;
 };
 
 /* --flags: each checked as imapflag checks them, normalized. */
@@ -102,6 +106,14 @@ put_done(void *arg, void *msg, bool stored, uint32_t uidvalidity, uint32_t uid,
 	char where[600];
 
 	(void)e;
+	if (stored) {
+		run->stored++;
+		run->octets += m->size;
+		if (run->progress)
+			tool_progress(NULL, run->stored, 0, run->octets);
+	} else {
+		tool_progress_end();	/* the line below on a line of its own */
+	}
 	if (stored && uid > 0)
 		put_row(run, m, uidvalidity, uid);
 	else if (stored)
@@ -148,6 +160,8 @@ main(int argc, const char **argv)
 		  "skip messages whose Message-ID is in MAILBOX already", NULL },
 		{ "json", '\0', POPT_ARG_NONE, &o.json, 0,
 		  "one JSON object per message stored", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0,
+		  "no progress line", NULL },
 		{ "header", 'H', POPT_ARG_NONE, &o.header, 0,
 		  "a header line before the TSV lines", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_conn_options, 0,
@@ -197,6 +211,7 @@ main(int argc, const char **argv)
 	if (msgsrc_open(&src, run.kind, input, &e) < 0)
 		tool_fail(&e);
 
+	run.progress = !o.quiet && !cli_verbose() && isatty(2);
 	if (cli_imap_open(&s, url, &c, &im, &e) < 0)
 		tool_fail(&e);
 	if (cli_verbose() && !imap_has_cap(im, "UIDPLUS"))
@@ -240,6 +255,7 @@ main(int argc, const char **argv)
 		if (m->bad[0] != '\0') {
 			run.refused++;
 			local_bad = true;
+			tool_progress_end();
 			fprintf(stderr, "imapput: %s: %s: not stored\n",
 			    msgsrc_where(m, where, sizeof where), m->bad);
 			msgsrc_msg_free(m);
@@ -270,6 +286,7 @@ main(int argc, const char **argv)
 	}
 	if (!failed && append_finish(a, &e) < 0)
 		failed = true;
+	tool_progress_end();
 	if (fflush(stdout) != 0 || ferror(stdout))
 		tool_die(EX_IOERR, "writing standard output failed");
 	if (skipped > 0)

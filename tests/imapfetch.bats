@@ -342,6 +342,18 @@ sys.stdout.write(("0123456789" * 7 + "abcd\n") * 280000)' >"$OUT/huge.eml"
 	[ ! -s "$OUT/ro.mbox" ]
 }
 
+@test "a progress line on a terminal, cleared before the summary; none with -q" {
+	seed alice 3 ft-progress
+	run script -qfec "$(printf '%q ' "$FT" "${A[@]}" --state-dir "$ST" "$URL" ft-progress -o "$OUT/p.mbox") 2>&1" /dev/null
+	assert_success
+	[[ "$output" == *$'\rimapfetch: 3/3 messages, 0.0 MB\r\033[Kimapfetch: ft-progress: 3 new messages'* ]]
+	MP_SEED_START=4 seed alice 1 ft-progress
+	run script -qfec "$(printf '%q ' "$FT" -q "${A[@]}" --state-dir "$ST" "$URL" ft-progress -o "$OUT/p.mbox") 2>&1" /dev/null
+	assert_success
+	assert_output ''
+	[ "$(from_lines "$OUT/p.mbox")" -eq 4 ]
+}
+
 @test "usage errors: 64 before connecting" {
 	u="imap://127.0.0.1:$(closed_port)"
 	for args in "" "-o a --maildir b" "-o a --since yesterday" "-o a --delete --mark-seen" \

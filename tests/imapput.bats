@@ -271,6 +271,21 @@ imapput: $T/box: message 6 (octet 278): line 3: bare CR: not stored"
 	XEOF
 }
 
+@test "a progress line on a terminal, cleared at the end; none with -q or when stderr is not a terminal" {
+	mbox_of 'one|1' 'two|2' 'three|3' >"$T/p.mbox"
+	run script -qfec "$(printf '%q ' "$PUT" "${ALICE[@]}" "$URL" pt-progress --create --mbox "$T/p.mbox") 2>&1 >/dev/null" /dev/null
+	assert_success
+	# (Rewritten at most ten times a second: the first count at least.)
+	[[ "$output" == *$'\rimapput: 1 message, 0.0 MB'* ]]
+	[[ "$output" == *$'\r\033[K'* ]]
+	run script -qfec "$(printf '%q ' "$PUT" -q "${ALICE[@]}" "$URL" pt-progress --mbox "$T/p.mbox") 2>&1 >/dev/null" /dev/null
+	assert_success
+	[[ "$output" != *message* ]]
+	run --separate-stderr "$PUT" "${ALICE[@]}" "$URL" pt-progress --mbox "$T/p.mbox"
+	assert_success
+	[ -z "$stderr" ]
+}
+
 @test "usage errors: exit 64 before connecting; a missing input 66" {
 	local url="imaps://alice@127.0.0.1:$(closed_port)" P=(--password-cmd 'echo x')
 	run --separate-stderr "$PUT" "${P[@]}" "$url" </dev/null

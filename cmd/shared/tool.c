@@ -168,8 +168,12 @@ tool_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets)
 		return;
 	tool_progress_last = now;
 	tool_progress_shown = true;
-	fprintf(stderr, "\r%s: %llu/%llu messages, %.1f MB", tool_name,
-	    (unsigned long long)done, (unsigned long long)total, octets / 1e6);
+	if (total > 0)
+		fprintf(stderr, "\r%s: %llu/%llu messages, %.1f MB", tool_name,
+		    (unsigned long long)done, (unsigned long long)total, octets / 1e6);
+	else
+		fprintf(stderr, "\r%s: %llu message%s, %.1f MB", tool_name,
+		    (unsigned long long)done, done == 1 ? "" : "s", octets / 1e6);
 	fflush(stderr);
 }
 

@@ -26,9 +26,10 @@ void tool_fail(const struct mp_err *e) __attribute__((noreturn));
 /* Print a popt error for rc (< -1) and exit 64. */
 void tool_popt_fail(poptContext pc, int rc) __attribute__((noreturn));
 
-/* A progress line on stderr, "tool: done/total messages, N MB",
- * rewritten in place at most ten times a second (and at the last
- * message), when stderr is a terminal; arg is unused (a callback's).
+/* A progress line on stderr, "tool: done/total messages, N MB" (without
+ * "/total" when total is 0: not known), rewritten in place at most ten
+ * times a second (and at the last message); the caller shows it only
+ * when stderr is a terminal. arg is unused (a callback's).
  * tool_progress_end clears it when one was shown. */
 void tool_progress(void *arg, uint64_t done, uint64_t total, uint64_t octets);
 void tool_progress_end(void);
