@@ -517,56 +517,51 @@ fault_start() {
 	cells_check
 }
 
+# Row $1's cell $2 against dialog $3, stalled: 75 at --timeout 2.
+stall_cell() {
+	fault_start "$1" "$3" --timeout 40
+	cell_start "$1" "$2" 75 'did not answer within 2 s'
+}
+
 @test "stall: silent server, silent after the greeting, silent mid-reply: exit 75 within --timeout 2 + 1 s" {
 	local row
 	for row in "${ROWS[@]}"; do
 		printf '!stall 30\n' >"$T/$row.silent.dialog"
-		fault_start "$row" "$T/$row.silent.dialog" --timeout 40
-		cell_start "$row" stall-silent 75 'did not answer within 2 s'
+		stall_cell "$row" stall-silent "$T/$row.silent.dialog"
 		{ greeting_of "$row"; printf '!stall 30\n'; } >"$T/$row.greeted.dialog"
-		fault_start "$row" "$T/$row.greeted.dialog" --timeout 40
-		cell_start "$row" stall-greeting 75 'did not answer within 2 s'
+		stall_cell "$row" stall-greeting "$T/$row.greeted.dialog"
 		{ partial_reply_of "$row"; printf '!stall 30\n'; } |
 			fault_dialog "$row" "$(multi_step_of "$row")" >"$T/$row.mid.dialog"
-		fault_start "$row" "$T/$row.mid.dialog" --timeout 40
-		cell_start "$row" stall-mid 75 'did not answer within 2 s'
+		stall_cell "$row" stall-mid "$T/$row.mid.dialog"
+	done
+	cells_check
+}
+
+# Cell $1 of every row over implicit TLS (smtps, pop3s, imaps): exit 69,
+# stderr matching $2. The server speaks plain text, or with $3 TLS with
+# that certificate of tests/tls (made for "localhost", the name used).
+tls_cells() {
+	local cell=$1 want=$2 row SCHEME HOST=localhost tls=()
+	[ -z "${3:-}" ] || tls=(--implicit-tls --tls-cert "$MP_TLS_DIR/$3.pem" --tls-key "$MP_TLS_DIR/$3.key")
+	for row in "${ROWS[@]}"; do
+		SCHEME=$(proto_of "$row")s
+		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
+		fault_start "$row" "$T/$row.dialog" "${tls[@]}"
+		cell "$row" "$cell" 69 "$want"
 	done
 	cells_check
 }
 
 @test "TLS: a plain-text server for an smtps, pop3s or imaps URL: exit 69, 'TLS handshake failed'" {
-	local row SCHEME
-	for row in "${ROWS[@]}"; do
-		SCHEME=$(proto_of "$row")s
-		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
-		fault_start "$row" "$T/$row.dialog"
-		cell "$row" tls-plain 69 'TLS handshake failed'
-	done
-	cells_check
+	tls_cells tls-plain 'TLS handshake failed'
 }
 
 @test "TLS: a certificate for another host: exit 69, not trusted, with the --cacert/--pin hint" {
-	local row SCHEME HOST=localhost tls=(--implicit-tls --tls-cert "$MP_TLS_DIR/wronghost.pem"
-		--tls-key "$MP_TLS_DIR/wronghost.key")
-	for row in "${ROWS[@]}"; do
-		SCHEME=$(proto_of "$row")s
-		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
-		fault_start "$row" "$T/$row.dialog" "${tls[@]}"
-		cell "$row" tls-wronghost 69 'not trusted.*(hostname|host name).*--cacert'
-	done
-	cells_check
+	tls_cells tls-wronghost 'not trusted.*(hostname|host name).*--cacert' wronghost
 }
 
 @test "TLS: an expired certificate: exit 69, not trusted (expired), with the hint" {
-	local row SCHEME HOST=localhost tls=(--implicit-tls --tls-cert "$MP_TLS_DIR/expired.pem"
-		--tls-key "$MP_TLS_DIR/expired.key")
-	for row in "${ROWS[@]}"; do
-		SCHEME=$(proto_of "$row")s
-		{ greeting_of "$row"; printf '!stall 5\n'; } >"$T/$row.dialog"
-		fault_start "$row" "$T/$row.dialog" "${tls[@]}"
-		cell "$row" tls-expired 69 'not trusted.*expired.*--cacert'
-	done
-	cells_check
+	tls_cells tls-expired 'not trusted.*expired.*--cacert' expired
 }
 
 @test "an over-long line (1 MiB and more, no CRLF) as the greeting and as a reply: exit 76 at once, not at the timeout" {
