@@ -70,9 +70,10 @@ deliver_recover(struct deliver *d, unsigned *back, unsigned *forward,
 	*back = *forward = 0;
 	if (n == 0)
 		return 0;
-	for (i = 0; i < n; i++) {
+	/* From the last: journal_done drops the i-th, moving those after it. */
+	for (i = n; i-- > 0; ) {
 		if (!journal_pending(d->j, i, id, sizeof id, &pos, name, sizeof name))
-			break;
+			continue;
 		switch (d->kind) {
 		case DELIVER_MBOX:
 			if (pos < cut)
@@ -131,15 +132,7 @@ deliver_begin(struct deliver *d, const char *id, const char *sender, time_t t,
 		d->start = mbox_offset(d->mbox);
 		return mbox_begin(d->mbox, sender, t, e);
 	case DELIVER_MAILDIR:
-		if (maildir_begin(d->maildir, e) < 0)
-			return -1;
-		/* Journaled under its name before it can appear in new/. */
-		if (journal_begin(d->j, id, 0, maildir_name(d->maildir), e) < 0 ||
-		    journal_sync(d->j, e) < 0) {
-			maildir_abort(d->maildir);
-			return -1;
-		}
-		return 0;
+		return maildir_begin(d->maildir, e);
 	default:
 		return mda_begin(d->mda, e);
 	}
@@ -181,6 +174,12 @@ deliver_end(struct deliver *d, struct mp_err *e)
 	case DELIVER_MBOX:
 		return mbox_end(d->mbox, e);
 	case DELIVER_MAILDIR:
+		/* Journaled under its name (synced by deliver_commit) before
+		 * it can appear in new/. */
+		if (journal_begin(d->j, d->id, 0, maildir_name(d->maildir), e) < 0) {
+			maildir_abort(d->maildir);
+			return -1;
+		}
 		return maildir_end(d->maildir, NULL, 0, e);
 	default:
 		if (journal_begin(d->j, d->id, 0, NULL, e) < 0 ||
@@ -228,7 +227,8 @@ deliver_commit(struct deliver *d, const char *const *ids, size_t n,
 		return 0;	/* each message was committed as it went */
 	if (d->kind == DELIVER_MBOX && mbox_sync(d->mbox, e) < 0)
 		return -1;
-	if (d->kind == DELIVER_MAILDIR && maildir_sync(d->maildir, e) < 0)
+	if (d->kind == DELIVER_MAILDIR &&
+	    (journal_sync(d->j, e) < 0 || maildir_commit(d->maildir, e) < 0))
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (journal_done(d->j, ids[i], e) < 0)

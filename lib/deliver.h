@@ -7,10 +7,12 @@
  *            end, the journal synced, the messages appended, the mbox
  *            fsynced, then each recorded done. After a crash the mbox is
  *            cut back to where the unfinished batch began.
- *   maildir: each message is journaled as begun under its file name and
- *            synced before the file is linked into new/; done after the
- *            batch's directory sync. After a crash a file found in new/
- *            is recorded done, one not found never appeared.
+ *   maildir: each message is written to tmp/ and journaled as begun
+ *            under its file name; at the batch's end the journal is
+ *            synced, the file system synced, the files linked into new/
+ *            and the directories synced, then each is recorded done.
+ *            After a crash a file found in new/ is recorded done, one
+ *            not found never appeared (its tmp/ file is removed).
  *   MDA:     each message is spooled, journaled as begun, piped to the
  *            command, and recorded done (synced) when it exits 0. After a
  *            crash between the two the message is delivered again: the

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAILDIR_BUF	(64 * 1024)
@@ -25,9 +26,19 @@ struct maildir {
 	char info[8];		/* its flags ("FS"): into cur/ with ":2,info" */
 	char *buf;		/* MAILDIR_BUF octets not yet written */
 	size_t len;
-	bool unsynced;		/* maildir_end since the last maildir_sync */
-	bool cur_unsynced;	/* ... into cur/ */
+	struct maildir_done *done; /* ended, in tmp/, not yet committed */
+	size_t ndone, capdone;
 };
+
+/* A message complete in tmp/NAME, to go to new/NAME or cur/NAME:2,INFO. */
+struct maildir_done {
+	char name[MAILDIR_NAME_MAX + 1];
+	char info[8];
+};
+
+/* tmp/ files untouched this long are left over from a crash (the maildir
+ * specification's 36 hours): maildir_open removes them. */
+#define MAILDIR_STALE (36 * 60 * 60)
 
 /* Deliveries of this process: with the pid and time, a unique name. */
 static unsigned long maildir_counter;
@@ -90,6 +101,35 @@ maildir_hostname(char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* Remove the files in tmp/ that nobody has touched for MAILDIR_STALE
+ * seconds: what a crash left of a message (never in new/ or cur/, so
+ * fetched again), as mail readers do. Best effort. */
+static void
+maildir_clean_tmp(struct maildir *m)
+{
+	time_t now = time(NULL);
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	fd = openat(m->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.' ||
+		    fstatat(m->tmpfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < MAILDIR_STALE ||
+		    now - st.st_atime < MAILDIR_STALE)
+			continue;
+		(void)unlinkat(m->tmpfd, d->d_name, 0);
+	}
+	closedir(dir);
+}
+
 int
 maildir_open(struct maildir **mp, const char *dir, struct mp_err *e)
 {
@@ -124,6 +164,7 @@ maildir_open(struct maildir **mp, const char *dir, struct mp_err *e)
 	if ((m->curfd = maildir_subdir(m, "cur", e)) < 0)
 		goto fail;
 	maildir_hostname(m->host, sizeof m->host);
+	maildir_clean_tmp(m);
 	*mp = m;
 	return 0;
 fail:
@@ -232,7 +273,8 @@ maildir_line(struct maildir *m, const char *line, size_t n, struct mp_err *e)
 int
 maildir_end(struct maildir *m, char *name, size_t cap, struct mp_err *e)
 {
-	int fd, r, errnum;
+	struct maildir_done *dn;
+	int fd;
 
 	if (m->fd < 0)
 		return err_set(e, ERR_INTERNAL, "%s: no message is being written", m->dir);
@@ -241,49 +283,103 @@ maildir_end(struct maildir *m, char *name, size_t cap, struct mp_err *e)
 		maildir_abort(m);
 		return -1;
 	}
+	if (m->ndone == m->capdone) {
+		size_t cap2 = m->capdone ? 2 * m->capdone : 64;
+		if ((dn = realloc(m->done, cap2 * sizeof *dn)) == NULL) {
+			err_set(e, ERR_INTERNAL, "out of memory");
+			maildir_abort(m);
+			return -1;
+		}
+		m->done = dn;
+		m->capdone = cap2;
+	}
 	if (maildir_flush(m, e) < 0)
 		return -1;
-	if (fsync(m->fd) < 0)
-		return maildir_fail(m, "fsync", errno, e);
 	fd = m->fd;
 	m->fd = -1;
 	if (close(fd) < 0) {
-		errnum = errno;
-		goto fail;
-	}
-	/* A message with flags goes to cur/ as NAME:2,FLAGS, else to new/.
-	 * A link fails rather than replace a file there; where links are
-	 * not supported, a rename that does not replace either. */
-	char to[MAILDIR_NAME_MAX + 16];
-	int tofd = m->info[0] != '\0' ? m->curfd : m->newfd;
-	snprintf(to, sizeof to, "%s%s%s", m->name, m->info[0] ? ":2," : "", m->info);
-	if ((r = linkat(m->tmpfd, m->name, tofd, to, 0)) == 0)
-		(void)unlinkat(m->tmpfd, m->name, 0);	/* left, it is harmless */
-	else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS ||
-	    errno == EMLINK)
-		r = renameat2(m->tmpfd, m->name, tofd, to, RENAME_NOREPLACE);
-	if (r < 0) {
-		errnum = errno;
-		err_set(e, ERR_IO, "cannot move %s/tmp/%s into %s/: %s", m->dir,
-		    m->name, m->info[0] ? "cur" : "new", strerror(errnum));
+		/* Not in new/ yet: the file goes as if aborted. */
+		err_set(e, ERR_IO, "cannot close %s/tmp/%s: %s", m->dir, m->name,
+		    strerror(errno));
 		(void)unlinkat(m->tmpfd, m->name, 0);
-		m->name[0] = '\0';
-		m->info[0] = '\0';
+		m->name[0] = m->info[0] = '\0';
 		return -1;
 	}
-	m->unsynced = true;
-	m->cur_unsynced |= m->info[0] != '\0';
-	m->info[0] = '\0';
+	dn = &m->done[m->ndone++];
+	memcpy(dn->name, m->name, sizeof dn->name);
+	memcpy(dn->info, m->info, sizeof dn->info);
 	if (name != NULL)
 		snprintf(name, cap, "%s", m->name);
-	m->name[0] = '\0';
+	m->name[0] = m->info[0] = '\0';
 	return 0;
-fail:
-	err_set(e, ERR_IO, "cannot close %s/tmp/%s: %s", m->dir, m->name,
-	    strerror(errnum));
-	(void)unlinkat(m->tmpfd, m->name, 0);
-	m->name[0] = '\0';
-	return -1;
+}
+
+/* Remove the ended messages from i on from tmp/ (not committed). */
+static void
+maildir_drop_done(struct maildir *m, size_t i)
+{
+	for (; i < m->ndone; i++)
+		(void)unlinkat(m->tmpfd, m->done[i].name, 0);
+	m->ndone = 0;
+}
+
+/* Move the ended message dn from tmp/ into new/ or cur/. A link fails
+ * rather than replace a file there; where links are not supported, a
+ * rename that does not replace either. */
+static int
+maildir_publish(struct maildir *m, const struct maildir_done *dn, struct mp_err *e)
+{
+	char to[MAILDIR_NAME_MAX + 16];
+	int tofd = dn->info[0] != '\0' ? m->curfd : m->newfd;
+
+	snprintf(to, sizeof to, "%s%s%s", dn->name, dn->info[0] ? ":2," : "", dn->info);
+	if (linkat(m->tmpfd, dn->name, tofd, to, 0) == 0) {
+		(void)unlinkat(m->tmpfd, dn->name, 0);	/* left, it is harmless */
+		return 0;
+	}
+	if ((errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS ||
+	    errno == EMLINK) && renameat2(m->tmpfd, dn->name, tofd, to,
+	    RENAME_NOREPLACE) == 0)
+		return 0;
+	return err_set(e, ERR_IO, "cannot move %s/tmp/%s into %s/: %s", m->dir,
+	    dn->name, dn->info[0] ? "cur" : "new", strerror(errno));
+}
+
+int
+maildir_commit(struct maildir *m, struct mp_err *e)
+{
+	bool cur = false;
+	size_t i;
+
+	if (m->ndone == 0)
+		return 0;
+	/* One sync of the file system makes every ended file durable before
+	 * any of them can appear in new/: the cost of a batch, not of each
+	 * message (an fsync each is a journal commit each). */
+	if (syncfs(m->tmpfd) < 0) {
+		err_set(e, ERR_IO, "cannot sync the file system of %s: %s", m->dir,
+		    strerror(errno));
+		maildir_drop_done(m, 0);
+		return -1;
+	}
+	for (i = 0; i < m->ndone; i++) {
+		if (maildir_publish(m, &m->done[i], e) < 0) {
+			maildir_drop_done(m, i);
+			return -1;
+		}
+		cur |= m->done[i].info[0] != '\0';
+	}
+	m->ndone = 0;
+	if (fsync(m->newfd) < 0)
+		return err_set(e, ERR_IO, "cannot fsync %s/new: %s", m->dir,
+		    strerror(errno));
+	if (cur && fsync(m->curfd) < 0)
+		return err_set(e, ERR_IO, "cannot fsync %s/cur: %s", m->dir,
+		    strerror(errno));
+	if (fsync(m->tmpfd) < 0)
+		return err_set(e, ERR_IO, "cannot fsync %s/tmp: %s", m->dir,
+		    strerror(errno));
+	return 0;
 }
 
 void
@@ -310,24 +406,6 @@ maildir_set_info(struct maildir *m, const char *flags)
 			m->info[n++] = *l;
 	}
 	m->info[n] = '\0';
-}
-
-int
-maildir_sync(struct maildir *m, struct mp_err *e)
-{
-	if (!m->unsynced)
-		return 0;
-	if (fsync(m->newfd) < 0)
-		return err_set(e, ERR_IO, "cannot fsync %s/new: %s", m->dir,
-		    strerror(errno));
-	if (fsync(m->tmpfd) < 0)
-		return err_set(e, ERR_IO, "cannot fsync %s/tmp: %s", m->dir,
-		    strerror(errno));
-	if (m->cur_unsynced && fsync(m->curfd) < 0)
-		return err_set(e, ERR_IO, "cannot fsync %s/cur: %s", m->dir,
-		    strerror(errno));
-	m->unsynced = m->cur_unsynced = false;
-	return 0;
 }
 
 /* Remove sub/name if there; 1 if removed, 0 if not there, -1 on error. */
@@ -433,6 +511,8 @@ maildir_close(struct maildir *m)
 	if (m == NULL)
 		return;
 	maildir_abort(m);
+	if (m->ndone > 0)
+		maildir_drop_done(m, 0);
 	if (m->newfd >= 0)
 		close(m->newfd);
 	if (m->curfd >= 0)
@@ -441,6 +521,7 @@ maildir_close(struct maildir *m)
 		close(m->tmpfd);
 	if (m->dfd >= 0)
 		close(m->dfd);
+	free(m->done);
 	free(m->buf);
 	free(m->dir);
 	free(m);

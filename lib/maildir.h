@@ -1,9 +1,9 @@
 /* maildir: deliver messages into a Maildir, line by line as they arrive,
  * so that memory does not grow with a message's size. A message is
- * written to tmp/ under a unique name, fsynced, then linked into new/
- * under the same name (never replacing a file); maildir_sync makes a
- * batch of such deliveries durable with one fsync of the directories.
- * Errors name the file and leave no tmp file behind. */
+ * written to tmp/ under a unique name; maildir_commit then makes a batch
+ * of them durable with one sync of the file system and links each into
+ * new/ under the same name (never replacing a file), then syncs the
+ * directories. Errors name the file and leave no tmp file behind. */
 #ifndef MAILPIPE_MAILDIR_H
 #define MAILPIPE_MAILDIR_H
 
@@ -43,18 +43,22 @@ int maildir_line(struct maildir *m, const char *line, size_t n, struct mp_err *e
  * cur/ as NAME:2,LETTERS instead of new/NAME. Cleared by maildir_end. */
 void maildir_set_info(struct maildir *m, const char *flags);
 
-/* Finish the message: flush, fsync, link it into new/ (no overwrite) and
- * remove it from tmp/. *name, when not NULL, receives the name in new/
- * (cap at least MAILDIR_NAME_MAX + 1). ERR_IO when any step fails: the
- * message is dropped. Durable only after maildir_sync. */
+/* Finish the message: write it out and close it; it waits in tmp/ for
+ * maildir_commit. *name, when not NULL, receives its name (cap at least
+ * MAILDIR_NAME_MAX + 1). ERR_IO when a step fails: the message is
+ * dropped. */
 int maildir_end(struct maildir *m, char *name, size_t cap, struct mp_err *e);
 
 /* Drop the message being written, if any (its tmp file is removed). */
 void maildir_abort(struct maildir *m);
 
-/* Fsync new/ and tmp/ once for a batch: after it, every message that
- * maildir_end delivered survives a crash. ERR_IO on failure. */
-int maildir_sync(struct maildir *m, struct mp_err *e);
+/* Deliver the messages ended since the last commit: sync the file system
+ * (their content is durable before any of them is visible), link each
+ * from tmp/ into new/ (or cur/ with its info), remove it from tmp/, and
+ * fsync the directories. After it, every one survives a crash. ERR_IO on
+ * failure: those not yet linked are removed from tmp/, those linked stay
+ * (not synced: maildir_exists tells after a crash). */
+int maildir_commit(struct maildir *m, struct mp_err *e);
 
 /* Roll back a delivery (after a crash, one whose journal record was not
  * written): remove new/NAME, or cur/NAME and cur/NAME:<info> if a reader
@@ -63,11 +67,12 @@ int maildir_sync(struct maildir *m, struct mp_err *e);
  * plain file name, ERR_IO when removing fails. */
 int maildir_remove(struct maildir *m, const char *name, struct mp_err *e);
 
-/* Drop any message being written and free m; does not sync. */
 /* Whether the message NAME is in new/ (or already in cur/ as NAME or
  * NAME:info, moved there by a mail reader). */
 bool maildir_exists(struct maildir *m, const char *name);
 
+/* Drop any message being written or ended and not committed (removed
+ * from tmp/) and free m. */
 void maildir_close(struct maildir *m);
 
 #endif

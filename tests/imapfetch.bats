@@ -65,6 +65,27 @@ mbox_matches() {
 	PYEOF
 }
 
+# The messages of maildir $1 (new/ and cur/) are each a file of mailbox
+# $2 on the server, none twice: prints how many.
+maildir_matches() {
+	python3 - "$1" "$MP_MAIL_DIR/alice/Maildir/.$2/cur" <<-'PYEOF'
+	import os, sys
+	want = {open(os.path.join(sys.argv[2], n), "rb").read() for n in os.listdir(sys.argv[2])}
+	seen, n = set(), 0
+	for sub in ("new", "cur"):
+	    d = os.path.join(sys.argv[1], sub)
+	    for name in os.listdir(d):
+	        b = open(os.path.join(d, name), "rb").read()
+	        if b not in want:
+	            sys.exit("%s/%s is no seeded file" % (sub, name))
+	        if b in seen:
+	            sys.exit("%s/%s: a message twice" % (sub, name))
+	        seen.add(b)
+	        n += 1
+	print(n)
+	PYEOF
+}
+
 from_lines() { grep -c '^From ' "$1"; }
 
 # ---------------------------------------------------------------- Dovecot
@@ -255,6 +276,28 @@ from_lines() { grep -c '^From ' "$1"; }
 	run mbox_matches "$OUT/k.mbox" ft-big
 	assert_success
 	assert_output 10000
+}
+
+@test "--maildir: kill -9 in the middle, then again: every message exactly once, none left in tmp/" {
+	"$FT" "${A[@]}" -q --state-dir "$ST" "$URL" ft-big --maildir "$OUT/k" --batch 50 &
+	pid=$!
+	for _ in $(seq 500); do
+		[ "$(ls "$OUT/k/new" 2>/dev/null | wc -l)" -gt 200 ] && break
+		sleep 0.01
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	n=$(ls "$OUT/k/new" | wc -l)
+	echo "after the kill: $n in new/, $(ls "$OUT/k/tmp" | wc -l) in tmp/"
+	[ "$n" -gt 0 ] && [ "$n" -lt 10000 ]
+	run --separate-stderr "$FT" "${A[@]}" --state-dir "$ST" "$URL" ft-big --maildir "$OUT/k"
+	assert_success
+	run maildir_matches "$OUT/k" ft-big
+	assert_success
+	assert_output 10000
+	# What the killed run had journaled in tmp/ the next one removed;
+	# what it had not yet journaled waits for the 36-hour clean-up.
+	[ "$(ls "$OUT/k/tmp" | wc -l)" -le 50 ]
 }
 
 @test "a full disk (ulimit -f): exit 74, only whole messages kept; the next run completes exactly once" {

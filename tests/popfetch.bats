@@ -218,12 +218,18 @@ on_server() { "$PF" -q --stat "${POP[@]}" | grep -c ''; }
 	fi
 }
 
-@test "kill -9 at random moments, 30 times, then a full run: each message exactly once" {
+# $1 runs of popfetch into the target $2... (batches of 10), each killed
+# with -9 at a random moment; when one finishes first, 300 more messages
+# are seeded so that the next has something to be killed in. Sets total
+# (messages seeded, starting with 300) and killed.
+kill_at_random() {
+	local runs=$1 i pid rc finished=0
+	shift
 	fresh_inbox
 	MP_SEED_SIZE=5000 seed 300
-	local total=300 killed=0 finished=0 i pid rc
-	for i in $(seq 30); do
-		"$PF" --batch 10 --state-dir "$SD" -o "$T/c.mbox" "${POP[@]}" 2>>"$T/c.err" 3>&- &
+	total=300 killed=0
+	for i in $(seq "$runs"); do
+		"$PF" --batch 10 --state-dir "$SD" "$@" "${POP[@]}" 2>>"$T/c.err" 3>&- &
 		pid=$!
 		# A whole run of 300 takes about 0.15 s here: kill within 0.005-0.15 s.
 		sleep "0.$(printf '%03d' $((RANDOM % 145 + 5)))"
@@ -235,7 +241,6 @@ on_server() { "$PF" -q --stat "${POP[@]}" | grep -c ''; }
 		else
 			assert_equal "$rc" 0
 			finished=$((finished + 1))
-			# The next run should have something to be killed in.
 			MP_SEED_START=$((total + 1)) MP_SEED_SIZE=5000 seed 300
 			total=$((total + 300))
 		fi
@@ -244,13 +249,26 @@ on_server() { "$PF" -q --stat "${POP[@]}" | grep -c ''; }
 	done
 	echo "killed $killed, finished $finished; recovered: $(grep -c 'recovered an interrupted run' "$T/c.err"); $total messages"
 	[ "$killed" -gt 0 ]
-	run --separate-stderr "$PF" --state-dir "$SD" -o "$T/c.mbox" "${POP[@]}"
+	# Then a full run.
+	run --separate-stderr "$PF" --state-dir "$SD" "$@" "${POP[@]}"
 	assert_success
+	[ "$(on_server)" -eq 0 ]
+}
+
+@test "kill -9 at random moments, 30 times, then a full run: each message exactly once" {
+	local total killed
+	kill_at_random 30 -o "$T/c.mbox"
 	run "${MBOXPY[@]}" ids "$T/c.mbox" "$total"
 	assert_success
 	[ "$(grep -c '^Message-ID: <seed-' "$T/c.mbox")" -eq "$total" ]
 	[ "$(grep '^Message-ID: <seed-' "$T/c.mbox" | sort -u | grep -c '')" -eq "$total" ]
-	[ "$(on_server)" -eq 0 ]
+}
+
+@test "--maildir: kill -9 at random moments, 20 times, then a full run: each message exactly once" {
+	local total killed
+	kill_at_random 20 --maildir "$T/cm"
+	[ "$(ls "$T/cm/new" | wc -l)" -eq "$total" ]
+	[ "$(cat "$T"/cm/new/* | grep '^Message-ID: <seed-' | sort -u | grep -c '')" -eq "$total" ]
 }
 
 @test "a run right after a kill -9 is not locked out by the killed run's dot-lock" {

@@ -1,6 +1,5 @@
 /* MODULES: dirs journal err utf8 */
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,26 +10,7 @@
 
 #include "journal.h"
 #include "t.h"
-
-static char base[4096];
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static const char *
-path_of(const char *rel)
-{
-	static char buf[2][8192];
-	static int k;
-
-	k ^= 1;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", base, rel);
-	return buf[k];
-}
+#include "tdir.h"
 
 static long long
 size_of(const char *path)
@@ -484,15 +464,9 @@ test_symlinks(void)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	umask(022);
-	snprintf(base, sizeof base, "%s/test_journal.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(base) == NULL) {
-		perror("mkdtemp");
+	if (t_tmpdir("test_journal") < 0)
 		return 1;
-	}
 	test_basic();
 	test_crash();
 	test_compact();
@@ -500,6 +474,6 @@ main(void)
 	test_uidl();
 	test_many();
 	test_symlinks();
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	t_rmtree();
 	return t_done();
 }

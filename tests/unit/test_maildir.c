@@ -1,55 +1,19 @@
 /* MODULES: dirs maildir err utf8 */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maildir.h"
 #include "t.h"
-
-static char base[4096];
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static const char *
-path_of(const char *rel)
-{
-	static char buf[2][8192];
-	static int k;
-
-	k ^= 1;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", base, rel);
-	return buf[k];
-}
-
-/* Entries in a directory, "." and ".." aside; -1 if it cannot be read. */
-static int
-count(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
+#include "tdir.h"
 
 static int
 mode_of(const char *path)
@@ -122,7 +86,7 @@ test_open(void)
 	    "line without begin: ERR_INTERNAL");
 	t_ok(maildir_end(m, NULL, 0, &e) < 0 && e.kind == ERR_INTERNAL,
 	    "end without begin: ERR_INTERNAL");
-	t_inteq(maildir_sync(m, &e), 0, "sync with nothing delivered");
+	t_inteq(maildir_commit(m, &e), 0, "commit with nothing delivered");
 	maildir_close(m);
 	t_inteq(maildir_open(&m, path_of("a/b/Mail/"), &e), 0, "reopen (trailing slash)");
 	maildir_close(m);
@@ -154,12 +118,15 @@ test_deliver(void)
 	t_inteq(maildir_line(m, "", 0, &e), 0, "empty line");
 	t_inteq(maildir_line(m, big, bign, &e), 0, "line longer than the buffer");
 	t_inteq(maildir_line(m, "end", 3, &e), 0, "last line");
-	t_inteq(count(path_of("deliver/new")), 0, "nothing in new/ before end");
+	t_inteq(t_entries(path_of("deliver/new")), 0, "nothing in new/ before end");
 	t_inteq(maildir_end(m, name, sizeof name, &e), 0, "end");
 	t_streq(name, began, "end names the file begin made");
 	t_streq(maildir_name(m), "", "no name after end");
-	t_inteq(count(path_of("deliver/tmp")), 0, "tmp/ empty after end");
-	t_inteq(count(path_of("deliver/new")), 1, "one file in new/");
+	t_ok(t_entries(path_of("deliver/tmp")) == 1 && t_entries(path_of("deliver/new")) == 0,
+	    "after end: in tmp/, not yet in new/");
+	t_inteq(maildir_commit(m, &e), 0, "commit");
+	t_inteq(t_entries(path_of("deliver/tmp")), 0, "tmp/ empty after commit");
+	t_inteq(t_entries(path_of("deliver/new")), 1, "one file in new/");
 	snprintf(path, sizeof path, "%s/new/%s", path_of("deliver"), name);
 	t_inteq(mode_of(path), 0600, "new file mode 0600");
 	want = malloc(bign + 64);
@@ -172,14 +139,14 @@ test_deliver(void)
 	free(got);
 	free(want);
 	free(big);
-	t_inteq(maildir_sync(m, &e), 0, "sync");
+	t_inteq(maildir_commit(m, &e), 0, "commit again: nothing to do");
 
 	/* Abort. */
 	t_inteq(maildir_begin(m, &e), 0, "begin again");
 	maildir_line(m, "doomed", 6, &e);
 	maildir_abort(m);
-	t_inteq(count(path_of("deliver/tmp")), 0, "abort: tmp/ empty");
-	t_inteq(count(path_of("deliver/new")), 1, "abort: new/ unchanged");
+	t_inteq(t_entries(path_of("deliver/tmp")), 0, "abort: tmp/ empty");
+	t_inteq(t_entries(path_of("deliver/new")), 1, "abort: new/ unchanged");
 	maildir_abort(m);
 	t_ok(1, "abort twice is harmless");
 
@@ -187,16 +154,17 @@ test_deliver(void)
 	maildir_begin(m, &e);
 	t_ok(maildir_end(m, name, 5, &e) < 0 && e.kind == ERR_INTERNAL,
 	    "end with a small name buffer: ERR_INTERNAL");
-	t_ok(count(path_of("deliver/tmp")) == 0 && count(path_of("deliver/new")) == 1,
+	t_ok(t_entries(path_of("deliver/tmp")) == 0 && t_entries(path_of("deliver/new")) == 1,
 	    "  and nothing left");
 
 	/* Rollback. */
 	t_inteq(maildir_remove(m, name, &e), 0, "remove new/NAME");
-	t_inteq(count(path_of("deliver/new")), 0, "  gone");
+	t_inteq(t_entries(path_of("deliver/new")), 0, "  gone");
 	t_inteq(maildir_remove(m, name, &e), 0, "remove what is not there: no error");
 	maildir_begin(m, &e);
 	maildir_line(m, "seen", 4, &e);
 	maildir_end(m, name, sizeof name, &e);
+	maildir_commit(m, &e);
 	{
 		char from[8192], to[8192];
 		snprintf(from, sizeof from, "%s/new/%s", path_of("deliver"), name);
@@ -204,14 +172,22 @@ test_deliver(void)
 		rename(from, to);
 	}
 	t_inteq(maildir_remove(m, name, &e), 0, "remove a message a reader moved to cur/");
-	t_inteq(count(path_of("deliver/cur")), 0, "  gone from cur/");
+	t_inteq(t_entries(path_of("deliver/cur")), 0, "  gone from cur/");
 	t_ok(maildir_remove(m, "../x", &e) < 0 && e.kind == ERR_DATA,
 	    "remove ../x: ERR_DATA");
 	t_ok(maildir_remove(m, "..", &e) < 0 && e.kind == ERR_DATA, "remove ..: ERR_DATA");
-	/* close drops a message being written */
+	/* close drops a message being written, and those ended but not
+	 * committed */
 	maildir_begin(m, &e);
+	maildir_end(m, NULL, 0, &e);
+	maildir_begin(m, &e);
+	maildir_end(m, NULL, 0, &e);
+	maildir_begin(m, &e);
+	t_inteq(t_entries(path_of("deliver/tmp")), 3, "two ended, one being written: in tmp/");
 	maildir_close(m);
-	t_inteq(count(path_of("deliver/tmp")), 0, "close drops a message being written");
+	t_inteq(t_entries(path_of("deliver/tmp")), 0,
+	    "close drops a message being written and those not committed");
+	t_inteq(t_entries(path_of("deliver/new")), 0, "  none of them in new/");
 }
 
 static void
@@ -235,9 +211,10 @@ test_unique(void)
 		}
 	}
 	t_inteq(bad, 0, "2,000 deliveries");
-	t_inteq(maildir_sync(m, &e), 0, "one sync for the batch");
-	t_inteq(count(path_of("many/new")), 2000, "2,000 distinct files in new/");
-	t_inteq(count(path_of("many/tmp")), 0, "tmp/ empty");
+	t_inteq(t_entries(path_of("many/new")), 0, "none in new/ before the commit");
+	t_inteq(maildir_commit(m, &e), 0, "one commit for the batch");
+	t_inteq(t_entries(path_of("many/new")), 2000, "2,000 distinct files in new/");
+	t_inteq(t_entries(path_of("many/tmp")), 0, "tmp/ empty");
 	maildir_close(m);
 }
 
@@ -265,7 +242,7 @@ disk_full_child(void)
 		bits |= 2;
 	if (strstr(e.text, "/tmp/") != NULL && strstr(e.text, strerror(EFBIG)) != NULL)
 		bits |= 4;
-	if (count(path_of("full/tmp")) == 0 && strcmp(maildir_name(m), "") == 0)
+	if (t_entries(path_of("full/tmp")) == 0 && strcmp(maildir_name(m), "") == 0)
 		bits |= 8;
 	/* 20 KB: all in the buffer until end. */
 	maildir_begin(m, &e);
@@ -275,9 +252,9 @@ disk_full_child(void)
 		bits |= 16;
 	if (maildir_end(m, NULL, 0, &e) < 0 && e.kind == ERR_IO)
 		bits |= 32;
-	if (count(path_of("full/tmp")) == 0)
+	if (t_entries(path_of("full/tmp")) == 0)
 		bits |= 64;
-	if (count(path_of("full/new")) == 0)
+	if (t_entries(path_of("full/new")) == 0)
 		bits |= 128;
 	maildir_close(m);
 	return bits == 255 ? 0 : bits;
@@ -312,7 +289,7 @@ test_refused(void)
 	t_ok(strstr(e.text, "symbolic link") != NULL, "  says so: %s", e.text);
 	t_ok(maildir_open(&m, path_of("link/"), &e) < 0 && e.kind == ERR_CANTCREATE,
 	    "symlinked maildir with a trailing slash: ERR_CANTCREATE");
-	t_inteq(count(path_of("real")), 0, "  nothing created through it");
+	t_inteq(t_entries(path_of("real")), 0, "  nothing created through it");
 	mkdir(path_of("sub"), 0700);
 	mkdir(path_of("elsewhere"), 0700);
 	t_inteq(symlink(path_of("elsewhere"), path_of("sub/tmp")), 0, "make a symlink");
@@ -340,44 +317,97 @@ test_info(void)
 	maildir_set_info(m, "SxF");
 	maildir_line(m, "Subject: seen", 13, &e);
 	t_inteq(maildir_end(m, name, sizeof name, &e), 0, "info: end");
+	t_inteq(maildir_commit(m, &e), 0, "  committed");
 	snprintf(path, sizeof path, "info/cur/%s:2,FS", name);
 	t_inteq(mode_of(path_of(path)), 0600, "  in cur/ as NAME:2,FS");
-	t_inteq(count(path_of("info/new")), 0, "  not in new/");
-	t_inteq(maildir_sync(m, &e), 0, "  synced (cur/ too)");
+	t_inteq(t_entries(path_of("info/new")), 0, "  not in new/");
 	t_ok(maildir_exists(m, name), "  found by its name");
 	t_inteq(maildir_begin(m, &e), 0, "info: a message without flags");
 	maildir_set_info(m, "");
 	t_inteq(maildir_end(m, NULL, 0, &e), 0, "  end");
-	t_inteq(count(path_of("info/new")), 1, "  in new/");
+	maildir_commit(m, &e);
+	t_inteq(t_entries(path_of("info/new")), 1, "  in new/");
 	t_inteq(maildir_begin(m, &e), 0, "info: flags set, then dropped");
 	maildir_set_info(m, "S");
 	maildir_abort(m);
 	t_inteq(maildir_begin(m, &e), 0, "  the next message");
 	t_inteq(maildir_end(m, NULL, 0, &e), 0, "  end");
-	t_inteq(count(path_of("info/new")), 2, "  in new/: the flags did not stay");
+	maildir_commit(m, &e);
+	t_inteq(t_entries(path_of("info/new")), 2, "  in new/: the flags did not stay");
 	t_inteq(maildir_remove(m, name, &e), 0, "info: removed by its name");
-	t_inteq(count(path_of("info/cur")), 0, "  cur/ empty");
+	t_inteq(t_entries(path_of("info/cur")), 0, "  cur/ empty");
+	maildir_close(m);
+}
+
+/* A link that fails at commit (a file of that name in new/ already):
+ * ERR_IO, the messages before it linked, it and those after it gone. */
+static void
+test_commit_fails(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	char names[3][MAILDIR_NAME_MAX + 1], path[600];
+	int i, fd;
+
+	if (maildir_open(&m, path_of("clash"), &e) < 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		maildir_begin(m, &e);
+		maildir_line(m, "x", 1, &e);
+		maildir_end(m, names[i], sizeof names[i], &e);
+	}
+	snprintf(path, sizeof path, "clash/new/%s", names[1]);
+	fd = open(path_of(path), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	t_ok(maildir_commit(m, &e) < 0 && e.kind == ERR_IO &&
+	    strstr(e.text, names[1]) != NULL && strstr(e.text, "into") != NULL,
+	    "commit: a name taken in new/: ERR_IO naming the file");
+	t_ok(maildir_exists(m, names[0]), "  the one before it is in new/");
+	t_inteq(t_entries(path_of("clash/tmp")), 0, "  tmp/ empty: the rest dropped");
+	t_inteq(t_entries(path_of("clash/new")), 2, "  new/: the first and the one there before");
+	t_inteq(maildir_commit(m, &e), 0, "  the next commit has nothing to do");
+	maildir_close(m);
+}
+
+/* Files in tmp/ untouched for 36 hours (left by a crash) are removed when
+ * the maildir is opened; younger ones are another delivery's. */
+static void
+test_stale_tmp(void)
+{
+	struct maildir *m;
+	struct mp_err e;
+	struct timespec old[2] = { { time(NULL) - 37 * 3600, 0 },
+		{ time(NULL) - 37 * 3600, 0 } };
+	int fd;
+
+	if (maildir_open(&m, path_of("stale"), &e) < 0)
+		return;
+	maildir_close(m);
+	fd = open(path_of("stale/tmp/old"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	fd = open(path_of("stale/tmp/young"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	utimensat(AT_FDCWD, path_of("stale/tmp/old"), old, 0);
+	t_inteq(maildir_open(&m, path_of("stale"), &e), 0, "open again");
+	t_ok(access(path_of("stale/tmp/old"), F_OK) < 0, "a 37-hour-old tmp/ file removed");
+	t_ok(access(path_of("stale/tmp/young"), F_OK) == 0, "a new one kept");
 	maildir_close(m);
 }
 
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	umask(022);
-	snprintf(base, sizeof base, "%s/test_maildir.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(base) == NULL) {
-		perror("mkdtemp");
+	if (t_tmpdir("test_maildir") < 0)
 		return 1;
-	}
 	test_open();
 	test_deliver();
 	test_unique();
 	test_disk_full();
 	test_refused();
 	test_info();
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_commit_fails();
+	test_stale_tmp();
+	t_rmtree();
 	return t_done();
 }
