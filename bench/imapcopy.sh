@@ -30,7 +30,8 @@
 # --password-cmd). The servers and all temporary files are removed on exit.
 #
 # Knobs (environment): IMAPCOPY_BENCH_N (10000 messages),
-# IMAPCOPY_BENCH_ROUNDS (3).
+# IMAPCOPY_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for
+# the servers, 31820).
 set -u -o pipefail
 export LC_ALL=C
 

@@ -85,7 +85,6 @@ N=${IMAPFETCH_BENCH_N:-5000}
 ROUNDS=${IMAPFETCH_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPFETCH_BENCH_HUGE_MB:-100}
 SLOW=${IMAPFETCH_BENCH_SLOW:-500}
-PORT_BASE=${MP_PORT_BASE:-32000}
 SMALL_SIZE=4096
 BENCH_USER=carol
 BOX=bench-fetch
@@ -97,7 +96,7 @@ bench_init imapfetch
 
 # ------------------------------------------------------------ prerequisites
 
-for k in "$N" "$ROUNDS" "$HUGE_MB" "$SLOW" "$PORT_BASE"; do
+for k in "$N" "$ROUNDS" "$HUGE_MB" "$SLOW"; do
     [[ $k =~ ^[0-9]+$ && $k -gt 0 ]] || die "the knobs must be positive numbers"
 done
 ((SLOW <= N)) || SLOW=$N
@@ -121,7 +120,7 @@ bench_tmpdir imapfetchbench
 
 # ------------------------------------------------------------------ servers
 
-bench_servers_up "$PORT_BASE"
+bench_servers_up 32000
 P=$MP_IMAPS_PORT
 CA=$MP_CACERT
 PWFILE=$D/$BENCH_USER.pw

@@ -47,7 +47,8 @@
 #
 # Knobs (environment): IMAPFLAG_BENCH_N (20000 messages),
 # IMAPFLAG_BENCH_ROUNDS (3), IMAPFLAG_BENCH_PERMSG (500: the curl
-# per-message run).
+# per-message run), MP_PORT_BASE (the first port base tried for the
+# servers, 31800).
 set -u -o pipefail
 export LC_ALL=C
 

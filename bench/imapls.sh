@@ -34,7 +34,8 @@
 #
 # Knobs (environment): IMAPLS_BENCH_N (20000 messages), IMAPLS_BENCH_SMALL
 # (2000: the second mailbox, for imapls's RSS against mailbox size),
-# IMAPLS_BENCH_ROUNDS (3).
+# IMAPLS_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for the
+# servers, 31700).
 set -u -o pipefail
 export LC_ALL=C
 

@@ -76,7 +76,6 @@ IP=$B/imapput
 N=${IMAPPUT_BENCH_N:-5000}
 ROUNDS=${IMAPPUT_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPPUT_BENCH_HUGE_MB:-100}
-PORT_BASE=${MP_PORT_BASE:-32400}
 SMALL_SIZE=4096
 BATCH=16   # raw16: messages per MULTIAPPEND, as imapput's APPEND_BATCH
 BENCH_USER=carol
@@ -90,7 +89,7 @@ bench_init imapput
 
 # ------------------------------------------------------------ prerequisites
 
-for k in "$N" "$ROUNDS" "$HUGE_MB" "$PORT_BASE"; do
+for k in "$N" "$ROUNDS" "$HUGE_MB"; do
     [[ $k =~ ^[0-9]+$ && $k -gt 0 ]] || die "the knobs must be positive numbers"
 done
 bench_need_mailservers
@@ -107,7 +106,7 @@ bench_tmpdir imapputbench
 
 # ------------------------------------------------------------------ servers
 
-bench_servers_up "$PORT_BASE"
+bench_servers_up 32400
 P=$MP_IMAPS_PORT
 CA=$MP_CACERT
 PWFILE=$D/$BENCH_USER.pw

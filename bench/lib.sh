@@ -71,12 +71,14 @@ bench_cleanup() {
 
 # bench_servers_up FIRST_BASE: the private Dovecot + Postfix
 # (tests/servers/mailservers) in D=/tmp/PREFIX-srv.XXXXXX, on the first
-# free MP_PORT_BASE of FIRST_BASE, FIRST_BASE + 40, ..., FIRST_BASE + 360;
-# then DIR/env is sourced (MP_*_PORT, MP_CACERT, ...). D is a directory of
-# its own (the daemons run as other users and must reach it, which a 0700
-# parent would forbid) and at most 64 characters.
+# free MP_PORT_BASE of FIRST, FIRST + 40, ..., FIRST + 360, where FIRST is
+# the environment's MP_PORT_BASE when set (as tests/run takes it), else
+# FIRST_BASE; then DIR/env is sourced (MP_*_PORT, MP_CACERT, ...). D is a
+# directory of its own (the daemons run as other users and must reach it,
+# which a 0700 parent would forbid) and at most 64 characters.
 bench_servers_up() {
-    local first=$1 base
+    local first=${MP_PORT_BASE:-$1} base
+    [[ $first =~ ^[0-9]+$ ]] || die "MP_PORT_BASE must be a number (got '$first')"
     D=$(mktemp -d "/tmp/$BENCH_PREFIX-srv.XXXXXX") || die "mktemp failed"
     # `up` refuses a base whose ports are taken (netcheck.py free): try the next.
     for ((base = first; base <= first + 360; base += 40)); do

@@ -66,7 +66,8 @@
 # Knobs (environment): POPFETCH_BENCH_N (5000), POPFETCH_BENCH_BIG_N
 # (200), POPFETCH_BENCH_ROUNDS (3), POPFETCH_BENCH_HUGE_MB (100),
 # POPFETCH_BENCH_SLOW (500: fetchmail, getmail and the latency runs),
-# POPFETCH_BENCH_LAT_SLOW (100: fetchmail through the proxy).
+# POPFETCH_BENCH_LAT_SLOW (100: fetchmail through the proxy), MP_PORT_BASE
+# (the first port base tried for the servers, 31900).
 set -u -o pipefail
 export LC_ALL=C
 

@@ -28,7 +28,8 @@
 #
 # Knobs (environment): SMTPVERIFY_BENCH_N (500 addresses),
 # SMTPVERIFY_BENCH_N_SWAKS (20: swaks per-address loop, scaled to N),
-# SMTPVERIFY_BENCH_ROUNDS (3).
+# SMTPVERIFY_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for
+# the servers, 32400).
 set -u -o pipefail
 export LC_ALL=C
 
