@@ -39,7 +39,6 @@ B=${B:-build}
 IC=$B/imapcopy
 N=${IMAPCOPY_BENCH_N:-10000}
 ROUNDS=${IMAPCOPY_BENCH_ROUNDS:-3}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -63,23 +62,13 @@ bench_tmpdir imapcopybench
 
 bench_servers_up 31820
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 bench_seed "$BENCH_USER" "$N" "$BOX_A"
 "${DOVEADM[@]}" mailbox create -u "$BENCH_USER" "$BOX_B" >"$T/create.log" 2>&1 ||
     die "doveadm mailbox create $BOX_B failed: $(tail -2 "$T/create.log")"
 
 # count MAILBOX: its messages as the server sees them; -1 when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" -f tab mailbox status -u "$BENCH_USER" messages "$1" 2>"$T/doveadm.err"); then
-        tail -1 <<<"$out" | cut -f2
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" "$1"; }
 [[ $(count "$BOX_A") == "$N" && $(count "$BOX_B") == 0 ]] || die "$BOX_A does not hold $N messages after seeding"
 
 # The full mailbox moves to the empty one: FROM and TO for the next run.

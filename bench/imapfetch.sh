@@ -86,7 +86,6 @@ ROUNDS=${IMAPFETCH_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPFETCH_BENCH_HUGE_MB:-100}
 SLOW=${IMAPFETCH_BENCH_SLOW:-500}
 SMALL_SIZE=4096
-BENCH_USER=carol
 BOX=bench-fetch
 HUGE_BOX=bench-fetch-huge
 
@@ -122,9 +121,6 @@ bench_tmpdir imapfetchbench
 
 bench_servers_up 32000
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # count MAILBOX [KEY...]: the messages of MAILBOX matching KEY (all of
 # them without), as the server sees them; -1 when doveadm failed.

@@ -57,7 +57,6 @@ IF=$B/imapflag
 N=${IMAPFLAG_BENCH_N:-20000}
 ROUNDS=${IMAPFLAG_BENCH_ROUNDS:-3}
 PERMSG=${IMAPFLAG_BENCH_PERMSG:-500}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -87,9 +86,6 @@ bench_tmpdir imapflagbench
 
 bench_servers_up 31800
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # ------------------------------------------------------------------ mailbox
 
@@ -97,14 +93,7 @@ bench_seed "$BENCH_USER" "$N" "$MBOX"
 
 # count KEY: how many messages of the mailbox match the search key (SEEN,
 # UNSEEN, ALL), as the server sees them. Prints -1 when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox "$MBOX" "$@" 2>"$T/doveadm.err"); then
-        grep -c . <<<"$out"
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" "$MBOX" "$@"; }
 # reset: \Seen off on every message; dies when it did not take.
 reset() {
     "${DOVEADM[@]}" flags remove -u "$BENCH_USER" '\Seen' mailbox "$MBOX" ALL >"$T/reset.log" 2>&1 ||

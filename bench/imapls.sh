@@ -44,7 +44,6 @@ IL=$B/imapls
 N=${IMAPLS_BENCH_N:-20000}
 SMALL=${IMAPLS_BENCH_SMALL:-2000}
 ROUNDS=${IMAPLS_BENCH_ROUNDS:-3}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -75,8 +74,6 @@ bench_tmpdir imaplsbench
 
 bench_servers_up 31700
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
 
 # ---------------------------------------------------------------- mailboxes
 

@@ -78,7 +78,6 @@ ROUNDS=${IMAPPUT_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPPUT_BENCH_HUGE_MB:-100}
 SMALL_SIZE=4096
 BATCH=16   # raw16: messages per MULTIAPPEND, as imapput's APPEND_BATCH
-BENCH_USER=carol
 SRC_BOX=bench-put-src
 BOX=bench-put
 HUGE_BOX=bench-put-huge
@@ -108,23 +107,13 @@ bench_tmpdir imapputbench
 
 bench_servers_up 32400
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # count MAILBOX: its messages, as the server sees them; -1 when doveadm
 # failed.
 count() { bench_count "$BENCH_USER" "$1"; }
 # vsize MAILBOX: the octets of its messages on the wire (CRLF line ends);
 # -1 when doveadm failed.
-vsize() {
-    local out
-    if out=$("${DOVEADM[@]}" -f tab mailbox status -u "$BENCH_USER" vsize "$1" 2>"$T/doveadm.err"); then
-        tail -1 <<<"$out" | cut -f2
-    else
-        printf -- '-1'
-    fi
-}
+vsize() { bench_mailbox_status "$BENCH_USER" "$1" vsize; }
 
 # ------------------------------------------------------------------- input
 

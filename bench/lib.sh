@@ -4,11 +4,13 @@
 #   bench_init NAME          # messages say "bench/NAME: ..."
 # The scripts set `set -u -o pipefail` and LC_ALL=C themselves.
 #
-# Globals it sets: T (temporary directory), D (the mail servers' state
-# directory, "" until bench_servers_up), PY (python3), MAILSERVERS,
-# FAILURES and FAILNOTES (fail), SEED_SECS (bench_seed). Every function
-# below either prints, writes the file it is given, sets one of those, or
-# dies. row and runs_line read the script's WALLS, CPUS, RSS and MED.
+# Globals it sets: BENCH_USER (carol: the servers' user whose mail the
+# benchmarks read and write), T (temporary directory), D (the mail
+# servers' state directory, "" until bench_servers_up), CA, PWFILE and
+# DOVEADM (bench_servers_up), PY (python3), MAILSERVERS, FAILURES and
+# FAILNOTES (fail), SEED_SECS (bench_seed). Every function below either
+# prints, writes the file it is given, sets one of those, or dies. row
+# and runs_line read the script's WALLS, CPUS, RSS and MED.
 
 # `make bench` runs bench/*.sh, this file too: run, not sourced, it does nothing.
 [[ ${BASH_SOURCE[0]} != "$0" ]] || exit 0
@@ -17,6 +19,7 @@ BENCH_NAME=bench
 BENCH_PREFIX=""
 BENCH_SERVERS_UP=0
 BENCH_ATEXIT=()
+BENCH_USER=carol
 T=""
 D=""
 MAILSERVERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/servers/mailservers
@@ -73,7 +76,9 @@ bench_cleanup() {
 # (tests/servers/mailservers) in D=/tmp/PREFIX-srv.XXXXXX, on the first
 # free MP_PORT_BASE of FIRST, FIRST + 40, ..., FIRST + 360, where FIRST is
 # the environment's MP_PORT_BASE when set (as tests/run takes it), else
-# FIRST_BASE; then DIR/env is sourced (MP_*_PORT, MP_CACERT, ...). D is a
+# FIRST_BASE; then DIR/env is sourced (MP_*_PORT, MP_CACERT, ...), and
+# CA (the servers' private CA), PWFILE (D/BENCH_USER.pw, the password)
+# and DOVEADM (doveadm on these servers, an array) are set. D is a
 # directory of its own (the daemons run as other users and must reach it,
 # which a 0700 parent would forbid) and at most 64 characters.
 bench_servers_up() {
@@ -92,6 +97,9 @@ bench_servers_up() {
     ((BENCH_SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
     # shellcheck disable=SC1091
     source "$D/env" || die "no $D/env"
+    # shellcheck disable=SC2034  # read by the scripts
+    CA=$MP_CACERT PWFILE=$D/$BENCH_USER.pw
+    DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 }
 
 # bench_seed USER COUNT MAILBOX: COUNT generated messages into USER's
@@ -114,13 +122,23 @@ bench_count() {
     local out user=$1 box=$2
     shift 2
     if (($# == 0)); then
-        out=$(doveadm -c "$MP_DOVECOT_CONF" -f tab mailbox status -u "$user" messages "$box" 2>"$T/doveadm.err") &&
-            tail -1 <<<"$out" | cut -f2 && return
-    elif out=$(doveadm -c "$MP_DOVECOT_CONF" search -u "$user" mailbox "$box" "$@" 2>"$T/doveadm.err"); then
+        bench_mailbox_status "$user" "$box" messages
+    elif out=$("${DOVEADM[@]}" search -u "$user" mailbox "$box" "$@" 2>"$T/doveadm.err"); then
         grep -c . <<<"$out"
-        return
+    else
+        printf -- '-1'
     fi
-    printf -- '-1'
+}
+
+# bench_mailbox_status USER MAILBOX FIELD: the doveadm mailbox status
+# FIELD (messages, vsize, ...) of USER's MAILBOX; -1 when doveadm failed.
+bench_mailbox_status() {
+    local out
+    if out=$("${DOVEADM[@]}" -f tab mailbox status -u "$1" "$3" "$2" 2>"$T/doveadm.err"); then
+        tail -1 <<<"$out" | cut -f2
+    else
+        printf -- '-1'
+    fi
 }
 
 # bench_huge_message MB FILE: one message of about MB million octets into

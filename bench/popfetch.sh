@@ -82,7 +82,6 @@ LAT_SLOW=${POPFETCH_BENCH_LAT_SLOW:-100}
 SMALL_SIZE=4000
 BIG_SIZE=1000000
 DELAY_MS=25
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -114,21 +113,11 @@ bench_tmpdir popfetchbench
 
 bench_servers_up 31900
 P=$MP_POP3S_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 MAILDIR=$MP_MAIL_DIR/$BENCH_USER/Maildir
 
 # count: the messages in the user's INBOX, as the server sees them; -1
 # when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox INBOX ALL 2>"$T/doveadm.err"); then
-        grep -c . <<<"$out"
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" INBOX ALL; }
 
 # reseed COUNT SIZE: the INBOX emptied (files removed, force-resync), then
 # COUNT messages of about SIZE bytes; dies when the server does not see

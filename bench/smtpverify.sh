@@ -57,7 +57,6 @@ bench_tmpdir svbench
 
 bench_servers_up 32400
 P=$MP_MX_PORT
-CA=$MP_CACERT
 
 # ---------------------------------------------------------------- addresses
 
