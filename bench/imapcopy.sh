@@ -114,17 +114,10 @@ cmd() {
 # TO holding N), then FROM and TO swap. Sets RUN_WALL, RUN_RSS (KiB),
 # RUN_CPU, RUN_RC, RUN_LEFT, RUN_THERE; non-zero when it failed.
 run() {
-    local peer=$1 t0 t1 rc m u s
+    local peer=$1 rc
     cmd "$peer"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 600 /dev/null "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     RUN_RC=$rc
     RUN_LEFT=$(count "$FROM")
     RUN_THERE=$(count "$TO")
@@ -167,9 +160,7 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
     for peer in "${PEERS[@]}"; do
         if run "$peer"; then
-            WALLS[$peer]+=" $RUN_WALL"
-            RSS[$peer]+=" $RUN_RSS"
-            CPUS[$peer]+=" $RUN_CPU"
+            record_run "$peer"
         else
             fail "$peer, round $r: exit $RUN_RC, $RUN_LEFT left in the source, $RUN_THERE in the destination; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
             # Put the state right for the next run.

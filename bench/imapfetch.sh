@@ -287,7 +287,7 @@ cmd() {
 # (user+sys), RUN_CHECK; returns non-zero when the run failed or the
 # check did not hold.
 run() {
-    local peer=$1 box=$2 n=$3 t0 t1 rc m u s got
+    local peer=$1 box=$2 n=$3 out=$T/out.$1 rc got
     cmd "$peer" "$box"
     rm -rf "$T/out.mbox" "$T/out.maildir" "$T/near" "$T/state" "$GMOUT/mbox" "$GMDIR"/oldmail-*
     case $peer in
@@ -297,20 +297,9 @@ run() {
         ;;
     mbsync*) mkdir "$T/near" ;;   # mbsync creates the mailbox, not its store
     esac
-    t0=$(now)
-    if [[ $peer == raw ]]; then
-        timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-            </dev/null >"$TARGET" 2>"$T/err.$peer"
-    else
-        timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-            </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
-    fi
+    [[ $peer == raw ]] && out=$TARGET
+    timed_run 900 /dev/null "$out" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     case $peer in
     raw) got=$(sed -n 's/^fetched=\([0-9]*\) .*/\1/p' "$TARGET") ;;
     imapfetch-maildir | mbsync*) got=$(find "$TARGET/new" "$TARGET/cur" -type f 2>/dev/null | wc -l) ;;
@@ -337,11 +326,7 @@ measure() {
         run "${@:2:3}" && ok=1
     fi
     if ((ok)); then
-        if [[ ${5:-} != untimed ]]; then
-            WALLS[$key]+=" $RUN_WALL"
-            RSS[$key]+=" $RUN_RSS"
-            CPUS[$key]+=" $RUN_CPU"
-        fi
+        [[ ${5:-} == untimed ]] || record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi

@@ -184,18 +184,11 @@ cmd() {
 # (user+sys), RUN_RC, RUN_UNSEEN; returns non-zero when it failed or left
 # messages unseen.
 run() {
-    local peer=$1 t0 t1 rc m u s
+    local peer=$1 rc
     reset
     cmd "$peer"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        <"$CMD_IN" >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 600 "$CMD_IN" "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     RUN_RC=$rc
     RUN_UNSEEN=$(count UNSEEN)
     ((rc == 0)) && [[ $RUN_UNSEEN == 0 ]]
@@ -259,9 +252,7 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
     for peer in "${PEERS[@]}"; do
         if run "$peer"; then
-            WALLS[$peer]+=" $RUN_WALL"
-            RSS[$peer]+=" $RUN_RSS"
-            CPUS[$peer]+=" $RUN_CPU"
+            record_run "$peer"
         else
             fail "$peer, round $r: exit $RUN_RC, $RUN_UNSEEN of $N left unseen; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
         fi

@@ -285,23 +285,15 @@ check() {
     [[ $got == "$n" ]]
 }
 
-# run PEER COUNT MAILBOX OUTFILE: one process under /usr/bin/time. Sets
-# RUN_WALL (from the shell's clock), RUN_RSS (KiB), RUN_CPU (user+sys);
-# returns non-zero when it failed.
+# run PEER COUNT MAILBOX OUTFILE: one process under /usr/bin/time
+# (timed_run), no standard input. Sets RUN_WALL (from the shell's clock),
+# RUN_RSS (KiB), RUN_CPU (user+sys), RUN_RC; returns non-zero when it
+# failed.
 run() {
-    local peer=$1 mbox=$3 out=$4 t0 t1 rc m u s
-    cmd "$peer" "$mbox"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        >"$out" 2>"$T/err.$peer"
-    rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
-    RUN_RC=$rc
-    return "$rc"
+    cmd "$1" "$3"
+    timed_run 600 /dev/null "$4" "$T/err.$1" "${CMD[@]}"
+    RUN_RC=$?
+    return "$RUN_RC"
 }
 
 declare -A WALLS RSS CPUS LASTCHECK
@@ -348,9 +340,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         for peer in "${PEERS[@]}"; do
             k=$peer/$size
             if run "$peer" "$n" "$mbox" /dev/null; then
-                WALLS[$k]+=" $RUN_WALL"
-                RSS[$k]+=" $RUN_RSS"
-                CPUS[$k]+=" $RUN_CPU"
+                record_run "$k"
             else
                 fail "$k, round $r: exit $RUN_RC; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
             fi

@@ -392,7 +392,7 @@ cmd() {
 # RUN_RSS (KiB), RUN_CPU (user+sys), RUN_CHECK, RUN_RC; returns non-zero
 # when the run failed or the check did not hold.
 run() {
-    local peer=$1 sec=$2 n=$3 want=$4 t0 t1 m u s got vs uids ok=1
+    local peer=$1 sec=$2 n=$3 want=$4 got vs uids ok=1
     cmd "$peer" "$sec"
     "${DOVEADM[@]}" mailbox delete -u "$BENCH_USER" "$MBOX" >/dev/null 2>&1
     if ! "${DOVEADM[@]}" mailbox create -u "$BENCH_USER" "$MBOX" >"$T/create.log" 2>&1 || [[ $(count "$MBOX") != 0 ]]; then
@@ -405,15 +405,8 @@ run() {
         mkdir "$T/near"
         cp -al "$T/$sec.maildir" "$T/near/$MBOX" || die "cannot copy the maildir for mbsync"
     fi
-    t0=$(now)
-    timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        <"$IN" >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 900 "$IN" "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     RUN_RC=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     got=$(count "$MBOX")
     vs=$(vsize "$MBOX")
     RUN_CHECK="exit $RUN_RC, $got of $n messages in $MBOX, vsize $vs"
@@ -445,11 +438,7 @@ declare -A WALLS RSS CPUS LASTCHECK MED
 measure() {
     local peer=$1 key=$1/$2 msg
     if run "${@:1:4}"; then
-        if [[ ${5:-} != untimed ]]; then
-            WALLS[$key]+=" $RUN_WALL"
-            RSS[$key]+=" $RUN_RSS"
-            CPUS[$key]+=" $RUN_CPU"
-        fi
+        [[ ${5:-} == untimed ]] || record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi

@@ -8,9 +8,11 @@
 # benchmarks read and write), T (temporary directory), D (the mail
 # servers' state directory, "" until bench_servers_up), CA, PWFILE and
 # DOVEADM (bench_servers_up), PY (python3), MAILSERVERS, FAILURES and
-# FAILNOTES (fail), SEED_SECS (bench_seed). Every function below either
-# prints, writes the file it is given, sets one of those, or dies. row
-# and runs_line read the script's WALLS, CPUS, RSS and MED.
+# FAILNOTES (fail), SEED_SECS (bench_seed), RUN_WALL, RUN_RSS and RUN_CPU
+# (timed_run). Every function below either prints, writes the file it is
+# given, sets one of those, or dies; but record_run, which adds to the
+# script's WALLS, RSS and CPUS (associative arrays of space-separated
+# values per key). row and runs_line read those and the script's MED.
 
 # `make bench` runs bench/*.sh, this file too: run, not sourced, it does nothing.
 [[ ${BASH_SOURCE[0]} != "$0" ]] || exit 0
@@ -202,6 +204,36 @@ EOF
 
 # bench_mbox_name PREFIX COUNT: PREFIX20k for 20000, PREFIX2500 for 2500.
 bench_mbox_name() { if (($2 % 1000 == 0)); then printf '%s%dk' "$1" $(($2 / 1000)); else printf '%s%d' "$1" "$2"; fi; }
+
+# -------------------------------------------------------------------- a run
+
+# timed_run SECS IN OUT ERR CMD...: CMD under timeout SECS and
+# /usr/bin/time, standard input from IN, output to OUT, errors to ERR.
+# Sets RUN_WALL (s, the shell's clock: the whole process, start-up
+# included), RUN_RSS (peak, KiB) and RUN_CPU (user+sys, s); returns CMD's
+# status.
+timed_run() {
+    local secs=$1 in=$2 out=$3 err=$4 t0 t1 rc m u s
+    shift 4
+    t0=$(now)
+    timeout "$secs" /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "$@" <"$in" >"$out" 2>"$err"
+    rc=$?
+    t1=$(now)
+    read -r _ m u s < <(tail -1 "$T/run.time")
+    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
+    RUN_RSS=${m:-0}
+    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
+    return "$rc"
+}
+
+# record_run KEY: the last timed_run's numbers added under KEY to WALLS,
+# RSS and CPUS.
+# shellcheck disable=SC2034  # WALLS, RSS and CPUS are the caller's
+record_run() {
+    WALLS[$1]+=" $RUN_WALL"
+    RSS[$1]+=" $RUN_RSS"
+    CPUS[$1]+=" $RUN_CPU"
+}
 
 # ------------------------------------------------------------------ numbers
 

@@ -393,7 +393,7 @@ cmd() {
 # (KiB), RUN_CPU (user+sys), RUN_CHECK; returns non-zero when the
 # run failed or a check did not hold.
 run() {
-    local peer=$1 mode=$2 port=$3 n=$4 mbox t0 t1 rc m u s got left want
+    local peer=$1 mode=$2 port=$3 n=$4 mbox rc got left want
     mbox=$T/out.mbox
     [[ $peer == getmail ]] && mbox=$GMOUT/mbox
     rm -rf "$mbox" "$T/state" "$T/mpop.uidls" "$FMHOME/ids" "$GMDIR"/oldmail-*
@@ -402,15 +402,8 @@ run() {
         ((EUID == 0)) && chown nobody: "$mbox"
     fi
     cmd "$peer" "$mode" "$port" "$mbox"
-    t0=$(now)
-    timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 900 /dev/null "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     if [[ $peer == raw ]]; then
         got=$(sed -n 's/^retr=\([0-9]*\) .*/\1/p' "$T/out.raw")
         want=$n
@@ -434,9 +427,7 @@ declare -A WALLS RSS CPUS LASTCHECK MED
 measure() {
     local key=$1 peer=$2
     if run "${@:2}"; then
-        WALLS[$key]+=" $RUN_WALL"
-        RSS[$key]+=" $RUN_RSS"
-        CPUS[$key]+=" $RUN_CPU"
+        record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi
