@@ -125,8 +125,6 @@ run() {
     ((rc == 0)) && [[ $RUN_LEFT == 0 && $RUN_THERE == "$N" ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK
-
 for peer in "${PEERS[@]}"; do
     run "$peer" || die "$peer: exit $RUN_RC, $RUN_LEFT left in the source, $RUN_THERE in the destination; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
     LASTCHECK[$peer]="exit 0, all $N moved; stdout $(wc -l <"$T/out.$peer") lines, last: $(tail -1 "$T/out.$peer" | cut -c1-80)"
@@ -171,47 +169,24 @@ done
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
-done
+medians
+ROW_LABEL=10 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_NONE=failed
 
 say ""
 say "== moving $N messages ($BENCH_USER), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
 printf '%-10s %5s %9s %11s %9s %10s %10s\n' tool runs wall "per 1000" CPU "peak RSS" "x imaplib"
-for peer in "${PEERS[@]}"; do
-    runs=$(wc -w <<<"${WALLS[$peer]:-}")
-    if ((runs == 0)); then
-        printf '%-10s %5s %s\n' "$peer" 0 failed
-        continue
-    fi
-    printf '%-10s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %10s\n' "$peer" "$runs" "${MED[$peer]}" \
-        "$(calc '%.4f' "${MED[$peer]} * 1000000 / $N")" "$(median <<<"${CPUS[$peer]}")" \
-        "$(kib_mb "$(fmax <<<"${RSS[$peer]}")")" "$(ratio "$peer" imaplib)"
-done
+for peer in "${PEERS[@]}"; do row "$peer" "$peer" "$N" imaplib; done
 say "   runs (wall s):"
-for peer in "${PEERS[@]}"; do
-    say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer]:-}" | sed 's/^,/ /')"
-done
+runs_line "${PEERS[@]}"
 say "   checks (untimed first run; doveadm after every run: source empty, destination $N):"
-for peer in "${PEERS[@]}"; do
-    [[ -n ${LASTCHECK[$peer]:-} ]] && say "     $peer: ${LASTCHECK[$peer]}"
-done
+checks_lines "${PEERS[@]}"
 say "   imapcopy: --move --search ALL (UID SEARCH, then UID MOVE; N COPYUID lines on stdout);"
 say "   imaplib: uid('MOVE', '1:*', DST) after SELECT (no SEARCH); wall includes start-up."
 
 say ""
 say "== summary (this run)"
-say "   medians, $N messages: $(for peer in imapcopy imaplib; do
-    if [[ -n ${MED[$peer]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list "" imapcopy imaplib)"
 if [[ -n ${MED[imapcopy]:-} && -n ${MED[imaplib]:-} ]]; then
     say "   imapcopy = $(ratio imapcopy imaplib) imaplib (ratio of the medians); on the wire: $WIRE commands"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and moved all $N messages"
-exit 0
+bench_exit "all runs exited 0 and moved all $N messages"

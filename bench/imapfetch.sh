@@ -311,7 +311,6 @@ run() {
     ((rc == 0)) && [[ $got == "$n" ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
 GETMAIL_RETRIES=0
 
 # measure KEY PEER MAILBOX COUNT [untimed]: run, its numbers under KEY
@@ -400,10 +399,9 @@ LEFT_HUGE=$(count "$HUGE_BOX")
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-
+medians
 # getmail, extrapolated from SLOW to N messages.
-[[ -n ${MED[getmail/slow]:-} ]] && MED[getmail/small]=$(calc '%.3f' "${MED[getmail/slow]} * $N / $SLOW")
+extrapolate getmail/slow getmail/small "$SLOW" "$N"
 
 say ""
 say "== 1. $N x 4 KB from $BENCH_USER/$BOX, IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -416,8 +414,7 @@ row mbsync-nofsync/small "mbsync nofsync" "$N" "${BASES[@]}"
 row raw/small "raw" "$N" "${BASES[@]}"
 if [[ -n ${MED[getmail/slow]:-} ]]; then
     row getmail/slow "getmail $SLOW" "$SLOW"
-    printf '%-18s %5s %8.2fs %12s %8s %10s %10s %10s %10s  (extrapolated: x %d/%d)\n' "getmail $N" - "${MED[getmail/small]}" \
-        - - - "$(ratio getmail/small mbsync/small)" "$(ratio getmail/small getmail/small)" "$(ratio getmail/small raw/small)" "$N" "$SLOW"
+    row_extrapolated getmail/small "getmail $N" "$SLOW" "$N" "${BASES[@]}"
 fi
 say "   runs (wall s):"
 runs_line imapfetch/small imapfetch-maildir/small mbsync/small mbsync-nofsync/small raw/small getmail/slow
@@ -432,25 +429,13 @@ say "   peak RSS per run (KiB): imapfetch:${RSS[imapfetch/huge]:- -}; mbsync:${R
 
 say ""
 say "   checks (the last run of each; every run, the untimed first one too, was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 say "     server after the runs: $BOX holds $LEFT messages, $SEEN of them \\Seen; $HUGE_BOX holds $LEFT_HUGE"
 [[ -n $MBSYNC_SKIP ]] && say "   mbsync: $MBSYNC_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
 say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------ summary
-
-# target LABEL KEY BASEKEY LIMIT [WHY]: "LABEL = R (target <= LIMIT): met",
-# or "not measured (WHY)".
-target() {
-    if [[ -n ${MED[$2]:-} && -n ${MED[$3]:-} ]]; then
-        local a
-        a=$(calc '%.2f' "${MED[$2]} / ${MED[$3]}")
-        say "   $1 = $a (target <= $4): $(verdict "$a <= $4")"
-    else
-        say "   $1: not measured${5:+ ($5)}"
-    fi
-}
 
 say ""
 say "== summary (targets from the issue, this run)"
@@ -460,19 +445,13 @@ if ((HAVE_IF)); then
     say "   1. for scale: imapfetch/raw $(ratio imapfetch/small raw/small), imapfetch/mbsync-nofsync" \
         "$(ratio imapfetch/small mbsync-nofsync/small), imapfetch --maildir/mbsync $(ratio imapfetch-maildir/small mbsync/small)"
     if [[ -n ${RSS[imapfetch/huge]:-} ]]; then
-        mb=$(kib_mb "$(fmax <<<"${RSS[imapfetch/huge]}")")
+        mb=$(peak_mb imapfetch/huge)
         say "   2. imapfetch peak RSS, one $HUGE_MB MB message = $mb MB (target <= 8): $(verdict "$mb <= 8")" \
-            "(mbsync: $(if [[ -n ${RSS[mbsync/huge]:-} ]]; then kib_mb "$(fmax <<<"${RSS[mbsync/huge]}")"; else printf -- '-'; fi) MB)"
+            "(mbsync: $(peak_mb mbsync/huge) MB)"
     else
         say "   2. imapfetch peak RSS: not measured"
     fi
 else
     say "   imapfetch: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected number of messages"
-exit 0
+bench_exit "all runs exited 0 and left the expected number of messages"

@@ -194,8 +194,6 @@ run() {
     ((rc == 0)) && [[ $RUN_UNSEEN == 0 ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK
-
 # Untimed, checked runs of every peer.
 for peer in "${PEERS[@]}"; do
     if ! run "$peer"; then
@@ -280,24 +278,13 @@ PM_EXTRA=$(calc '%.2f' "$PM_WALL * $N / $PERMSG")
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
-done
+medians
+ROW_LABEL=15 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_RATIO=(' %9s') ROW_NONE=failed
 
 say ""
 say "== \\Seen on $N messages ($BENCH_USER/$MBOX), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
 printf '%-15s %5s %9s %11s %9s %10s %9s\n' tool runs wall "per 1000" CPU "peak RSS" "x curl"
-for peer in "${PEERS[@]}"; do
-    runs=$(wc -w <<<"${WALLS[$peer]:-}")
-    if ((runs == 0)); then
-        printf '%-15s %5s %s\n' "$peer" 0 failed
-        continue
-    fi
-    printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s\n' "$peer" "$runs" "${MED[$peer]}" \
-        "$(calc '%.4f' "${MED[$peer]} * 1000000 / $N")" "$(median <<<"${CPUS[$peer]}")" \
-        "$(kib_mb "$(fmax <<<"${RSS[$peer]}")")" "$(ratio "$peer" curl)"
-done
+for peer in "${PEERS[@]}"; do row "$peer" "$peer" "$N" curl; done
 printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %10s %9s  (%d processes, one round)\n' "curl/msg $PERMSG" 1 "$PM_WALL" \
     "$(calc '%.4f' "$PM_WALL * 1000000 / $PERMSG")" "$PM_CPU" - \
     "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.1fx' "$PM_WALL / ${MED[curl]}"; else printf -- '-'; fi)" "$PERMSG"
@@ -305,14 +292,10 @@ printf '%-15s %5s %8.2fs %11s %9s %10s %9s  (extrapolated: %s x %d/%d)\n' "curl/
     - - - "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.0fx' "$PM_EXTRA / ${MED[curl]}"; else printf -- '-'; fi)" \
     "${PM_WALL}s" "$N" "$PERMSG"
 say "   runs (wall s):"
-for peer in "${PEERS[@]}"; do
-    say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer]:-}" | sed 's/^,/ /')"
-done
+runs_line "${PEERS[@]}"
 say ""
 say "   checks (untimed first run, doveadm search UNSEEN after it):"
-for peer in "${PEERS[@]}"; do
-    [[ -n ${LASTCHECK[$peer]:-} ]] && say "     $peer: ${LASTCHECK[$peer]}"
-done
+checks_lines "${PEERS[@]}"
 say "   every timed run too: 0 of $N left UNSEEN (else listed as failed below); curl per message:" \
     "$pm_seen \\Seen, UIDs 1:$PERMSG all of them: $pm_low"
 say "   imapflag: UIDs 1..$N, one per line, on stdin from a file; curl: -X 'UID STORE 1:$N +FLAGS.SILENT (\\Seen)',"
@@ -324,9 +307,7 @@ say "   imapfilter: select_all():mark_seen() (UID SEARCH ALL, UID STORE ... +FLA
 
 say ""
 say "== summary (targets from the issue, this run)"
-say "   medians, $N messages: $(for peer in imapflag curl imaplib imaplib-silent imapfilter; do
-    if [[ -n ${MED[$peer]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list "" imapflag curl imaplib imaplib-silent imapfilter)"
 say "   curl, one process per message: ${PM_WALL}s for $PERMSG, ${PM_EXTRA}s extrapolated to $N"
 if [[ -n ${MED[imapflag]:-} ]]; then
     if [[ -n ${MED[curl]:-} ]]; then
@@ -342,10 +323,4 @@ elif ((HAVE_IMAPFLAG)); then
 else
     say "   imapflag: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left no message of $MBOX unseen"
-exit 0
+bench_exit "all runs exited 0 and left no message of $MBOX unseen"

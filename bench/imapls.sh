@@ -296,8 +296,6 @@ run() {
     return "$RUN_RC"
 }
 
-declare -A WALLS RSS CPUS LASTCHECK
-
 # Untimed, checked runs of every peer on both mailboxes.
 for peer in "${PEERS[@]}"; do
     for size in big small; do
@@ -350,30 +348,15 @@ done
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    for size in big small; do
-        k=$peer/$size
-        [[ -n ${WALLS[$k]:-} ]] && MED[$k]=$(median <<<"${WALLS[$k]}")
-    done
-done
+medians
+ROW_LABEL=9 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_RATIO=(' %9s' ' %10s') ROW_NONE=failed
 
 say ""
 for size in big small; do
     if [[ $size == big ]]; then n=$N mbox=$MBOX_BIG; else n=$SMALL mbox=$MBOX_SMALL; fi
     say "== $n messages ($BENCH_USER/$mbox), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
     printf '%-9s %5s %9s %11s %9s %10s %9s %10s\n' tool runs wall "per 1000" CPU "peak RSS" "x raw" "x imaplib"
-    for peer in "${PEERS[@]}"; do
-        k=$peer/$size
-        runs=$(wc -w <<<"${WALLS[$k]:-}")
-        if ((runs == 0)); then
-            printf '%-9s %5s %s\n' "$peer" 0 failed
-            continue
-        fi
-        printf '%-9s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s %10s\n' "$peer" "$runs" "${MED[$k]}" \
-            "$(calc '%.4f' "${MED[$k]} * 1000000 / $n")" "$(median <<<"${CPUS[$k]}")" \
-            "$(kib_mb "$(fmax <<<"${RSS[$k]}")")" "$(ratio "$k" "raw/$size")" "$(ratio "$k" "imaplib/$size")"
-    done
+    for peer in "${PEERS[@]}"; do row "$peer/$size" "$peer" "$n" "raw/$size" "imaplib/$size"; done
     say "   runs (wall s):"
     for peer in "${PEERS[@]}"; do
         say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer/$size]:-}" | sed 's/^,/ /')"
@@ -381,11 +364,9 @@ for size in big small; do
     say ""
 done
 say "   checks (untimed first run):"
-for peer in "${PEERS[@]}"; do
-    for size in big small; do
-        [[ -n ${LASTCHECK[$peer/$size]:-} ]] && say "     $peer/$size: ${LASTCHECK[$peer/$size]}"
-    done
-done
+keys=()
+for peer in "${PEERS[@]}"; do keys+=("$peer/big" "$peer/small"); done
+checks_lines "${keys[@]}"
 say "   raw: LOGIN, EXAMINE, UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) in one write, the responses read"
 say "   and discarded unparsed; imaplib: UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE),"
 say "   parsed to TSV; s-nail: -R -H, headline '%U %a %o %d %f %s', connecting to \"localhost\"."
@@ -395,9 +376,7 @@ say "   peak RSS is the highest of the rounds; wall includes interpreter/process
 
 say ""
 say "== summary (targets from the issue, this run)"
-say "   medians, $N messages: $(for peer in raw imaplib s-nail imapls; do
-    if [[ -n ${MED[$peer/big]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer/big]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list /big raw imaplib s-nail imapls)"
 if [[ -n ${MED[imapls/big]:-} && -n ${MED[imapls/small]:-} ]]; then
     a=$(calc '%.2f' "${MED[imapls/big]} / ${MED[raw/big]}")
     b=$(calc '%.2f' "${MED[imapls/big]} / ${MED[imaplib/big]}")
@@ -412,10 +391,4 @@ elif ((HAVE_IMAPLS)); then
 else
     say "   imapls: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0; the checked first runs listed $N and $SMALL messages"
-exit 0
+bench_exit "all runs exited 0; the checked first runs listed $N and $SMALL messages"

@@ -429,8 +429,6 @@ run() {
     ((ok))
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
-
 # measure PEER SECTION COUNT VSIZE [untimed]: run, its numbers under
 # PEER/SECTION (not kept with "untimed"); mbsync failing, or raw
 # exiting 3 (a capability missing), skips that peer (the reason kept);
@@ -499,9 +497,7 @@ done
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-# peak MB of KEY, or "-".
-peak() { if [[ -n ${RSS[$1]:-} ]]; then kib_mb "$(fmax <<<"${RSS[$1]}")"; else printf -- '-'; fi; }
+medians
 
 say ""
 say "== 1. $N x 4 KB into $BENCH_USER/$BOX (empty before each run), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -530,7 +526,7 @@ runs_line imapput/huge imaplib/huge mbsync/huge raw/huge
 
 say ""
 say "   checks (the last run of each; every run, the untimed first one too, was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 for k in $(printf '%s\n' "${!SKIP[@]}" | sort); do say "   $k: ${SKIP[$k]}, skipped"; done
 say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -542,16 +538,10 @@ if ((HAVE_IP)); then
     say "   1. imapput --mbox, $N x 4 KB: x imaplib $(ratio imapput/small imaplib/small), x mbsync $(ratio imapput/small mbsync/small)," \
         "x raw $(ratio imapput/small raw/small), x raw16 $(ratio imapput/small raw16/small);" \
         "imapput --maildir x mbsync $(ratio imapput-maildir/small mbsync/small), x imapput --mbox $(ratio imapput-maildir/small imapput/small)"
-    say "   2. imapput peak RSS, one $HUGE_MB MB message = $(peak imapput/huge) MB" \
-        "(imaplib $(peak imaplib/huge) MB, mbsync $(peak mbsync/huge) MB, raw $(peak raw/huge) MB); wall x imaplib $(ratio imapput/huge imaplib/huge)," \
+    say "   2. imapput peak RSS, one $HUGE_MB MB message = $(peak_mb imapput/huge) MB" \
+        "(imaplib $(peak_mb imaplib/huge) MB, mbsync $(peak_mb mbsync/huge) MB, raw $(peak_mb raw/huge) MB); wall x imaplib $(ratio imapput/huge imaplib/huge)," \
         "x mbsync $(ratio imapput/huge mbsync/huge), x raw $(ratio imapput/huge raw/huge)"
 else
     say "   imapput: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected messages"
-exit 0
+bench_exit "all runs exited 0 and left the expected messages"

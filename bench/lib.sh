@@ -10,9 +10,14 @@
 # DOVEADM (bench_servers_up), PY (python3), MAILSERVERS, FAILURES and
 # FAILNOTES (fail), SEED_SECS (bench_seed), RUN_WALL, RUN_RSS and RUN_CPU
 # (timed_run). Every function below either prints, writes the file it is
-# given, sets one of those, or dies; but record_run, which adds to the
-# script's WALLS, RSS and CPUS (associative arrays of space-separated
-# values per key). row and runs_line read those and the script's MED.
+# given, sets one of those, or dies.
+#
+# The tables of a script's runs, which it fills and the report functions
+# read, are declared here (associative arrays, by key): WALLS, RSS and
+# CPUS (space-separated values, record_run), MED (medians: medians,
+# extrapolate), LASTCHECK (the check of the key's last run). row and
+# row_extrapolated lay their tables out by ROW_LABEL, ROW_FMT, ROW_PER,
+# ROW_RATIO and ROW_NONE (set below), which a script may change.
 
 # `make bench` runs bench/*.sh, this file too: run, not sourced, it does nothing.
 [[ ${BASH_SOURCE[0]} != "$0" ]] || exit 0
@@ -24,6 +29,7 @@ BENCH_ATEXIT=()
 BENCH_USER=carol
 T=""
 D=""
+declare -A WALLS RSS CPUS MED LASTCHECK
 MAILSERVERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/servers/mailservers
 
 # bench_init NAME: the name in messages and in the host line.
@@ -228,7 +234,6 @@ timed_run() {
 
 # record_run KEY: the last timed_run's numbers added under KEY to WALLS,
 # RSS and CPUS.
-# shellcheck disable=SC2034  # WALLS, RSS and CPUS are the caller's
 record_run() {
     WALLS[$1]+=" $RUN_WALL"
     RSS[$1]+=" $RUN_RSS"
@@ -242,28 +247,68 @@ calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 fmax() { tr ' ' '\n' | grep . | sort -g | tail -1; }
 kib_mb() { calc '%.1f' "$1 / 1024"; }
+# medians: MED[KEY] = the median of WALLS[KEY], for every KEY.
+medians() {
+    local k
+    for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
+}
+# extrapolate KEY XKEY FROM TO: MED[XKEY] = MED[KEY], measured on FROM
+# messages, scaled to TO; nothing when KEY has no median.
+extrapolate() { [[ -z ${MED[$1]:-} ]] || MED[$2]=$(calc '%.3f' "${MED[$1]} * $4 / $3"); }
 # ratio KEY BASEKEY: MED[KEY] / MED[BASEKEY] as "1.23x", "-" when one is
-# missing (MED: the script's associative array of medians).
-# shellcheck disable=SC2154  # MED is the caller's
+# missing.
 ratio() {
     if [[ -n ${MED[$1]:-} && -n ${MED[$2]:-} ]]; then calc '%.2fx' "${MED[$1]} / ${MED[$2]}"; else printf -- '-'; fi
 }
+# peak_mb KEY: the highest RSS[KEY] in MB, "-" when KEY has none.
+peak_mb() { if [[ -n ${RSS[$1]:-} ]]; then kib_mb "$(fmax <<<"${RSS[$1]}")"; else printf -- '-'; fi; }
+
+# The layout of row's tables. ROW_LABEL: the label column's width.
+# ROW_FMT: the printf format of runs, median wall, time per ROW_PER
+# messages (ms), median CPU and peak RSS. ROW_RATIO: the format of each
+# ratio column in turn, the last one for the rest. ROW_NONE: what a key
+# without runs shows.
+ROW_LABEL=18
+ROW_FMT='%5s %8.3fs %9.3f ms %7.2fs %7.1f MB'
+ROW_PER=1
+ROW_RATIO=(' %10s')
+ROW_NONE='skipped or failed'
 # row KEY LABEL COUNT [BASEKEY...]: one line of a table: runs, median
-# wall, per message (COUNT messages), median CPU, peak RSS, then
-# MED[KEY] / MED[BASEKEY] for each BASEKEY (WALLS, CPUS, RSS: the
-# script's associative arrays of space-separated values per KEY).
-# shellcheck disable=SC2154  # WALLS, CPUS, RSS and MED are the caller's
+# wall, per ROW_PER of the COUNT messages, median CPU, peak RSS, then
+# MED[KEY] / MED[BASEKEY] for each BASEKEY.
+# shellcheck disable=SC2059  # the formats are ROW_FMT and ROW_LABEL's
 row() {
-    local k=$1 label=$2 n=$3 b runs
+    local k=$1 label=$2 n=$3 runs
     runs=$(wc -w <<<"${WALLS[$k]:-}")
+    printf "%-${ROW_LABEL}s " "$label"
     if ((runs == 0)); then
-        printf '%-18s %5s %s\n' "$label" 0 "skipped or failed"
+        printf '%5s %s\n' 0 "$ROW_NONE"
         return
     fi
-    printf '%-18s %5s %8.3fs %9.3f ms %7.2fs %7.1f MB' "$label" "$runs" "${MED[$k]}" \
-        "$(calc '%.4f' "${MED[$k]} * 1000 / $n")" "$(median <<<"${CPUS[$k]}")" "$(kib_mb "$(fmax <<<"${RSS[$k]}")")"
-    for b in "${@:4}"; do printf ' %10s' "$(ratio "$k" "$b")"; done
+    printf "$ROW_FMT" "$runs" "${MED[$k]}" "$(calc '%.4f' "${MED[$k]} * $((1000 * ROW_PER)) / $n")" \
+        "$(median <<<"${CPUS[$k]}")" "$(peak_mb "$k")"
+    row_ratios "$k" "${@:4}"
     printf '\n'
+}
+# row_extrapolated KEY LABEL FROM TO [BASEKEY...]: the line of a wall
+# extrapolated from FROM to TO messages (extrapolate): LABEL, MED[KEY],
+# the ratios, "(extrapolated: x TO/FROM)"; in the widths of the default
+# ROW_FMT.
+# shellcheck disable=SC2059  # the label's width is ROW_LABEL
+row_extrapolated() {
+    printf "%-${ROW_LABEL}s %5s %8.2fs %12s %8s %10s" "$2" - "${MED[$1]}" - - -
+    row_ratios "$1" "${@:5}"
+    printf '  (extrapolated: x %d/%d)\n' "$4" "$3"
+}
+# row_ratios KEY [BASEKEY...]: the ratio columns of a row, in ROW_RATIO.
+# shellcheck disable=SC2059  # the formats are ROW_RATIO
+row_ratios() {
+    local k=$1 b i=0
+    shift
+    for b in "$@"; do
+        printf "${ROW_RATIO[i]:-${ROW_RATIO[-1]}}" "$(ratio "$k" "$b")"
+        i=$((i + 1))
+    done
 }
 # runs_line KEY...: each KEY's walls, one line each.
 runs_line() {
@@ -273,13 +318,57 @@ runs_line() {
     done
     return 0
 }
+# checks_lines [KEY...]: each KEY's LASTCHECK, one line each, in that
+# order (without KEYs: every key, sorted).
+checks_lines() {
+    local k keys
+    if (($# == 0 && ${#LASTCHECK[@]} > 0)); then
+        mapfile -t keys < <(printf '%s\n' "${!LASTCHECK[@]}" | sort)
+        set -- "${keys[@]}"
+    fi
+    for k in "$@"; do
+        [[ -n ${LASTCHECK[$k]:-} ]] && say "     $k: ${LASTCHECK[$k]}"
+    done
+    return 0
+}
+# median_list SUFFIX NAME...: "NAME MEDs" for each NAME, MED[NAME SUFFIX]
+# ("NAME skipped" without one), joined with "; ".
+median_list() {
+    local sfx=$1 name
+    shift
+    for name in "$@"; do
+        if [[ -n ${MED[$name$sfx]:-} ]]; then printf '%s %ss; ' "$name" "${MED[$name$sfx]}"; else printf '%s skipped; ' "$name"; fi
+    done | sed 's/; $//'
+}
 # verdict AWK-CONDITION: "met" or "NOT met".
 verdict() { awk "BEGIN { exit !($1) }" && printf 'met' || printf 'NOT met'; }
+# target LABEL KEY BASEKEY LIMIT [WHY]: "LABEL = R (target <= LIMIT): met"
+# for R = MED[KEY] / MED[BASEKEY], or "LABEL: not measured (WHY)".
+target() {
+    if [[ -n ${MED[$2]:-} && -n ${MED[$3]:-} ]]; then
+        local a
+        a=$(calc '%.2f' "${MED[$2]} / ${MED[$3]}")
+        say "   $1 = $a (target <= $4): $(verdict "$a <= $4")"
+    else
+        say "   $1: not measured${5:+ ($5)}"
+    fi
+}
 
 # fail TEXT: one more problem for the summary (FAILURES, FAILNOTES).
 FAILURES=0
 FAILNOTES=()
 fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
+# bench_exit TEXT: the failures and exit 1, or "   TEXT" and exit 0.
+bench_exit() {
+    local f
+    if ((FAILURES > 0)); then
+        say "   $FAILURES failed run(s): these numbers are not valid"
+        for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
+        exit 1
+    fi
+    say "   $1"
+    exit 0
+}
 
 # ------------------------------------------------------------------ header
 

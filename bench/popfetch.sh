@@ -419,8 +419,6 @@ run() {
     ((rc == 0)) && [[ $got == "$n" && $left == "$want" ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
-
 # measure KEY PEER MODE PORT COUNT: run, its numbers under KEY; a failure
 # of fetchmail or getmail skips that peer (the reason kept), any other is
 # counted (fail).
@@ -544,29 +542,10 @@ stop_proxy
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-
-# row KEY LABEL COUNT [BASEKEY...]: one line of a table.
-row() {
-    local k=$1 label=$2 n=$3 b runs
-    runs=$(wc -w <<<"${WALLS[$k]:-}")
-    if ((runs == 0)); then
-        printf '%-14s %5s %s\n' "$label" 0 "skipped or failed"
-        return
-    fi
-    printf '%-14s %5s %8.3fs %9.2f ms %7.2fs %7.1f MB' "$label" "$runs" "${MED[$k]}" \
-        "$(calc '%.4f' "${MED[$k]} * 1000 / $n")" "$(median <<<"${CPUS[$k]}")" "$(kib_mb "$(fmax <<<"${RSS[$k]}")")"
-    for b in "${@:4}"; do printf ' %10s' "$(ratio "$k" "$b")"; done
-    printf '\n'
-}
-runs_line() {
-    local k
-    for k in "$@"; do
-        [[ -n ${WALLS[$k]:-} ]] && say "     $k:$(tr ' ' ',' <<<"${WALLS[$k]}" | sed 's/^,/ /')"
-    done
-}
-# extra KEY COUNT TARGET: MED[KEY] scaled from COUNT to TARGET messages.
-extra() { calc '%.3f' "${MED[$1]} * $3 / $2"; }
+medians
+# The tables' labels are narrower, the time per message has 2 decimals.
+ROW_LABEL=14
+ROW_FMT='%5s %8.3fs %9.2f ms %7.2fs %7.1f MB'
 
 say ""
 say "== 1. $N x 4 KB into an mbox, POP3S; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -579,10 +558,9 @@ row mpop/keep "mpop keep" "$N" mpop/keep raw/small
 row raw/small "raw" "$N" mpop/delete raw/small
 for peer in fetchmail getmail; do
     if [[ -n ${MED[$peer/slow]:-} ]]; then
-        MED[$peer/small]=$(extra "$peer/slow" "$SLOW" "$N")
+        extrapolate "$peer/slow" "$peer/small" "$SLOW" "$N"
         row "$peer/slow" "$peer $SLOW" "$SLOW"
-        printf '%-14s %5s %8.2fs %12s %8s %10s %10s %10s  (extrapolated: x %d/%d)\n' "$peer $N" - "${MED[$peer/small]}" \
-            - - - "$(ratio "$peer/small" mpop/delete)" "$(ratio "$peer/small" raw/small)" "$N" "$SLOW"
+        row_extrapolated "$peer/small" "$peer $N" "$SLOW" "$N" mpop/delete raw/small
     fi
 done
 say "   runs (wall s):"
@@ -611,11 +589,9 @@ row mpop/lat mpop "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 row mpop-nopipe/lat "mpop nopipe" "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 row raw/lat raw "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 if [[ -n ${MED[fetchmail/lat]:-} ]]; then
-    MED[fetchmail/latx]=$(extra fetchmail/lat "$LAT_SLOW" "$SLOW")
+    extrapolate fetchmail/lat fetchmail/latx "$LAT_SLOW" "$SLOW"
     row fetchmail/lat "fetchmail $LAT_SLOW" "$LAT_SLOW"
-    printf '%-14s %5s %8.2fs %12s %8s %10s %10s %10s %10s  (extrapolated: x %d/%d)\n' "fetchmail $SLOW" - \
-        "${MED[fetchmail/latx]}" - - - "$(ratio fetchmail/latx mpop/lat)" "$(ratio fetchmail/latx mpop-nopipe/lat)" \
-        "$(ratio fetchmail/latx raw/lat)" "$SLOW" "$LAT_SLOW"
+    row_extrapolated fetchmail/latx "fetchmail $SLOW" "$LAT_SLOW" "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 fi
 say "   runs (wall s):"
 runs_line popfetch/lat mpop/lat mpop-nopipe/lat raw/lat fetchmail/lat
@@ -633,23 +609,12 @@ fi
 
 say ""
 say "   checks (the last timed run of each; every timed run was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 [[ -n $FETCHMAIL_SKIP ]] && say "   fetchmail: $FETCHMAIL_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
 say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------ summary
-
-# target LABEL KEY BASEKEY LIMIT: "LABEL = R x ... (target <= LIMIT): met".
-target() {
-    if [[ -n ${MED[$2]:-} && -n ${MED[$3]:-} ]]; then
-        local a
-        a=$(calc '%.2f' "${MED[$2]} / ${MED[$3]}")
-        say "   $1 = $a (target <= $4): $(verdict "$a <= $4")"
-    else
-        say "   $1: not measured"
-    fi
-}
 
 say ""
 say "== summary (targets from the issue, this run)"
@@ -662,7 +627,7 @@ if ((HAVE_PF)); then
         "$(ratio getmail/small popfetch/delete) popfetch's time"
     target "2. popfetch/mpop, $BIG_N x 1 MB" popfetch/big mpop/big 1.0
     if [[ -n ${RSS[popfetch/huge]:-} ]]; then
-        mb=$(kib_mb "$(fmax <<<"${RSS[popfetch/huge]}")")
+        mb=$(peak_mb popfetch/huge)
         say "   3. popfetch peak RSS, one $HUGE_MB MB message = $mb MB (target <= 8): $(verdict "$mb <= 8")"
     else
         say "   3. popfetch peak RSS: not measured"
@@ -679,10 +644,4 @@ if ((HAVE_PF)); then
 else
     say "   popfetch: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected mbox and maildrop"
-exit 0
+bench_exit "all runs exited 0 and left the expected mbox and maildrop"
