@@ -207,46 +207,11 @@ s.close()
 print("fetched=%d bytes=%d" % (fetched, total))
 EOF
 
-# getmail: as root it delivers only as another user: nobody, who must
-# reach its mbox.
-GMDIR=$T/getmail
-GMOUT=$T/getmail-out
-if [[ -z $GETMAIL_SKIP ]]; then
-    mkdir -m 0700 "$GMDIR"
-    mkdir "$GMOUT"
-    if ((EUID == 0)); then
-        chmod 0711 "$T"
-        chown nobody: "$GMOUT" 2>/dev/null || GETMAIL_SKIP="cannot hand $GMOUT to nobody (getmail6 will not deliver as root)"
-    fi
-    (
-        umask 077
-        cat >"$GMDIR/rc" <<EOF
-[retriever]
-type = SimpleIMAPSSLRetriever
-server = 127.0.0.1
-port = $P
-username = $BENCH_USER
-password_command = ("/bin/cat", "$PWFILE")
-ca_certs = $CA
-mailboxes = ("$BOX",)
-timeout = 30
-
-[destination]
-type = Mboxrd
-path = $GMOUT/mbox
-$( ((EUID == 0)) && printf 'user = nobody')
-
-[options]
-delete = false
-read_all = true
-max_messages_per_session = $SLOW
-verbose = 0
-received = false
-delivered_to = false
-record_mailbox = false
-EOF
-    )
-fi
+# getmail: GMDIR/rc, its mbox GMOUT/mbox (nobody's as root); SLOW
+# messages a run, its timeout 30 s (see above).
+bench_getmail_setup SimpleIMAPSSLRetriever "$P" false "mailboxes = (\"$BOX\",)
+timeout = 30" "max_messages_per_session = $SLOW
+record_mailbox = false"
 
 # ------------------------------------------------------------------ a run
 
@@ -291,10 +256,7 @@ run() {
     cmd "$peer" "$box"
     rm -rf "$T/out.mbox" "$T/out.maildir" "$T/near" "$T/state" "$GMOUT/mbox" "$GMDIR"/oldmail-*
     case $peer in
-    getmail)
-        : >"$TARGET"   # getmail's Mboxrd wants the file to exist
-        ((EUID == 0)) && chown nobody: "$TARGET"
-        ;;
+    getmail) bench_getmail_mbox ;;
     mbsync*) mkdir "$T/near" ;;   # mbsync creates the mailbox, not its store
     esac
     [[ $peer == raw ]] && out=$TARGET

@@ -8,9 +8,10 @@
 # benchmarks read and write), T (temporary directory), D (the mail
 # servers' state directory, "" until bench_servers_up), CA, PWFILE and
 # DOVEADM (bench_servers_up), PY (python3), MAILSERVERS, FAILURES and
-# FAILNOTES (fail), SEED_SECS (bench_seed), RUN_WALL, RUN_RSS and RUN_CPU
-# (timed_run). Every function below either prints, writes the file it is
-# given, sets one of those, or dies.
+# FAILNOTES (fail), SEED_SECS (bench_seed), GMDIR and GMOUT
+# (bench_getmail_setup), RUN_WALL, RUN_RSS and RUN_CPU (timed_run). Every
+# function below either prints, writes the file it is given, sets one of
+# those, or dies.
 #
 # The tables of a script's runs, which it fills and the report functions
 # read, are declared here (associative arrays, by key): WALLS, RSS and
@@ -206,6 +207,60 @@ Remove None
 SyncState *
 EOF
     )
+}
+
+# bench_getmail_setup TYPE PORT DELETE [RETRIEVER_LINES [OPTION_LINES]]:
+# GMDIR (T/getmail, 0700) with getmail6's rcfile rc (0600): retriever
+# TYPE on 127.0.0.1:PORT as BENCH_USER (password_command cat PWFILE,
+# ca_certs CA), an Mboxrd destination GMOUT/mbox (GMOUT: T/getmail-out),
+# delete = DELETE, read_all, no Received or Delivered-To header; the extra
+# lines go into [retriever] and [options]. As root getmail6 delivers only
+# as another user: GMOUT is then nobody's, and T made 0711 for nobody to
+# reach it. Reads and sets the script's GETMAIL_SKIP: when that is set it
+# only sets GMDIR and GMOUT; it is set when GMOUT cannot be handed over.
+bench_getmail_setup() {
+    GMDIR=$T/getmail
+    GMOUT=$T/getmail-out
+    [[ -z $GETMAIL_SKIP ]] || return 0
+    mkdir -m 0700 "$GMDIR"
+    mkdir "$GMOUT"
+    if ((EUID == 0)); then
+        chmod 0711 "$T"
+        chown nobody: "$GMOUT" 2>/dev/null || GETMAIL_SKIP="cannot hand $GMOUT to nobody (getmail6 will not deliver as root)"
+    fi
+    (
+        umask 077
+        cat >"$GMDIR/rc" <<EOF
+[retriever]
+type = $1
+server = 127.0.0.1
+port = $2
+username = $BENCH_USER
+password_command = ("/bin/cat", "$PWFILE")
+ca_certs = $CA
+${4:-}
+
+[destination]
+type = Mboxrd
+path = $GMOUT/mbox
+$( ((EUID == 0)) && printf 'user = nobody')
+
+[options]
+delete = $3
+read_all = true
+verbose = 0
+received = false
+delivered_to = false
+${5:-}
+EOF
+    )
+}
+
+# bench_getmail_mbox: an empty GMOUT/mbox, as getmail6's Mboxrd
+# destination wants it; nobody's as root.
+bench_getmail_mbox() {
+    : >"$GMOUT/mbox"
+    if ((EUID == 0)); then chown nobody: "$GMOUT/mbox"; fi
 }
 
 # bench_mbox_name PREFIX COUNT: PREFIX20k for 20000, PREFIX2500 for 2500.

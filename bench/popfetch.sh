@@ -322,42 +322,8 @@ EOF
     )
 }
 
-# getmail: as root it delivers only as another user: nobody, who must
-# reach its mbox.
-GMDIR=$T/getmail
-GMOUT=$T/getmail-out
-if [[ -z $GETMAIL_SKIP ]]; then
-    mkdir -m 0700 "$GMDIR"
-    mkdir "$GMOUT"
-    if ((EUID == 0)); then
-        chmod 0711 "$T"
-        chown nobody: "$GMOUT" 2>/dev/null || GETMAIL_SKIP="cannot hand $GMOUT to nobody (getmail6 will not deliver as root)"
-    fi
-    (
-        umask 077
-        cat >"$GMDIR/rc" <<EOF
-[retriever]
-type = SimplePOP3SSLRetriever
-server = 127.0.0.1
-port = $P
-username = $BENCH_USER
-password_command = ("/bin/cat", "$PWFILE")
-ca_certs = $CA
-
-[destination]
-type = Mboxrd
-path = $GMOUT/mbox
-$( ((EUID == 0)) && printf 'user = nobody')
-
-[options]
-delete = true
-read_all = true
-verbose = 0
-received = false
-delivered_to = false
-EOF
-    )
-fi
+# getmail: GMDIR/rc, its mbox GMOUT/mbox (nobody's as root).
+bench_getmail_setup SimplePOP3SSLRetriever "$P" true
 
 # ------------------------------------------------------------------ a run
 
@@ -397,10 +363,7 @@ run() {
     mbox=$T/out.mbox
     [[ $peer == getmail ]] && mbox=$GMOUT/mbox
     rm -rf "$mbox" "$T/state" "$T/mpop.uidls" "$FMHOME/ids" "$GMDIR"/oldmail-*
-    if [[ $peer == getmail ]]; then
-        : >"$mbox"   # getmail's Mboxrd wants the file to exist
-        ((EUID == 0)) && chown nobody: "$mbox"
-    fi
+    [[ $peer == getmail ]] && bench_getmail_mbox
     cmd "$peer" "$mode" "$port" "$mbox"
     timed_run 900 /dev/null "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
