@@ -76,20 +76,14 @@ FROM=$BOX_A
 TO=$BOX_B
 swap() { local t=$FROM; FROM=$TO; TO=$t; }
 
+bench_pypeer
 cat >"$T/lib.py" <<'XEOF'
-import imaplib, ssl, sys
+import sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, src, dst = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                         sys.argv[4], sys.argv[5], sys.argv[6])
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % src)
-if typ != "OK":
-    sys.exit("imaplib: SELECT %s failed" % src)
+M = imaplib_open(port, cafile, user, pwfile, src)
 typ, data = M.uid("MOVE", "1:*", '"%s"' % dst)
 if typ != "OK":
     sys.exit("imaplib: UID MOVE failed: %r" % data)

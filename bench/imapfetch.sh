@@ -150,24 +150,16 @@ c=$(count "$HUGE_BOX")
 # (BODY.PEEK[]) in one write, every literal read by its size and thrown
 # away, until the FETCH's tagged completion; LOGOUT. Prints
 # "fetched=N bytes=N" (FETCH responses with a literal, octets read).
+bench_pypeer
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, quote, tls_socket
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s = tls_socket(port, cafile)
 r = s.makefile("rb", buffering=1 << 18)
 s.sendall(("a LOGIN %s %s\r\nb EXAMINE %s\r\nc UID FETCH 1:* (BODY.PEEK[])\r\n"
-           % (q(user), q(pw), q(mailbox))).encode())
+           % (quote(user), quote(password(pwfile)), quote(mailbox))).encode())
 total = fetched = 0
 CHUNK = 1 << 18
 

@@ -114,20 +114,14 @@ seq 1 "$N" >"$T/uids"
 
 # lib.py PORT CAFILE USER PWFILE MAILBOX N ITEM: python3 imaplib, one
 # UID STORE 1:N ITEM (\Seen); prints the number of FETCH responses it got.
+bench_pypeer
 cat >"$T/lib.py" <<'EOF'
-import imaplib, ssl, sys
+import sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox, n, item = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                                  sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7])
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % mailbox)
-if typ != "OK":
-    sys.exit("imaplib: SELECT %s failed" % mailbox)
+M = imaplib_open(port, cafile, user, pwfile, mailbox)
 typ, data = M.uid("STORE", "1:%d" % n, item, "(\\Seen)")
 if typ != "OK":
     sys.exit("imaplib: UID STORE failed: %r" % data)

@@ -87,23 +87,15 @@ SEED_SMALL=$SEED_SECS
 # raw.py PORT CAFILE USER PWFILE MAILBOX: prints "bytes=N fetched=N" (octets
 # read, "* n FETCH (" responses seen). No parsing: the only thing looked
 # for is the tagged completion line of the FETCH.
+bench_pypeer
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, quote, tls_socket
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s = tls_socket(port, cafile)
 s.sendall(("a LOGIN %s %s\r\nb EXAMINE %s\r\nc UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)\r\n"
-           % (q(user), q(pw), q(mailbox))).encode())
+           % (quote(user), quote(password(pwfile)), quote(mailbox))).encode())
 out = open("/dev/null", "wb")
 total = fetched = 0
 tail = b"\r\n"  # responses start after a CRLF; the greeting comes first anyway
@@ -134,11 +126,10 @@ EOF
 # lib.py PORT CAFILE USER PWFILE MAILBOX: python3 imaplib, one TSV line per
 # message: uid, flags, size, INTERNALDATE (ISO 8601), from, subject.
 cat >"$T/lib.py" <<'EOF'
-import datetime, email.header, imaplib, re, ssl, sys
+import datetime, email.header, re, sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
 
 # One IMAP token: ( ) "quoted" {literal-size} at the end of a piece, or an
 # atom (NIL, numbers, \Flags, RFC822.SIZE, ...).
@@ -212,12 +203,7 @@ def address(addrs):
     return "%s <%s>" % (text(name), a) if name else a
 
 
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % mailbox, readonly=True)
-if typ != "OK":
-    sys.exit("imaplib: EXAMINE %s failed" % mailbox)
+M = imaplib_open(port, cafile, user, pwfile, mailbox, readonly=True)
 typ, data = M.uid("FETCH", "1:*", "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)")
 if typ != "OK":
     sys.exit("imaplib: UID FETCH failed")

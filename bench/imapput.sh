@@ -165,13 +165,12 @@ MAKE_SECS=$(calc '%.2f' "$t1 - $t0")
 # put_imaplib.py PORT CAFILE USER PWFILE MAILBOX mbox|one FILE: imaplib,
 # LOGIN, one APPEND per message of the mboxrd FILE (or of the one message
 # FILE), LOGOUT. Prints "appended=N".
+bench_pypeer
 cat >"$T/put_imaplib.py" <<'EOF'
-import imaplib, re, ssl, sys
+import re, sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox, mode, path = sys.argv[1:8]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
 
 def messages():
     if mode == "one":
@@ -196,9 +195,7 @@ def messages():
         yield b"".join(msg[:-1] if msg[-1] == b"\n" else msg)
 
 
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", int(port), ssl_context=ctx)
-M.login(user, pw)
+M = imaplib_open(int(port), cafile, user, pwfile)
 n = 0
 for msg in messages():
     typ, data = M.append(mailbox, None, None, msg)
@@ -222,21 +219,14 @@ EOF
 #   stops reading), until COMMANDS tagged OKs; LOGOUT. Prints
 #   "appended=MESSAGES".
 cat >"$T/raw.py" <<'EOF'
-import re, select, socket, ssl, sys
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+import re, select, ssl, sys
+from benchpeer import password, quote, tls_socket
 
 
 def login(port, cafile, user, pwfile):
-    with open(pwfile) as f:
-        pw = f.read().rstrip("\n")
-    ctx = ssl.create_default_context(cafile=cafile)
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = tls_socket(port, cafile)
     r = s.makefile("rb")
-    s.sendall(("a LOGIN %s %s\r\nb CAPABILITY\r\n" % (q(user), q(pw))).encode())
+    s.sendall(("a LOGIN %s %s\r\nb CAPABILITY\r\n" % (quote(user), quote(password(pwfile)))).encode())
     caps = set()
     while True:
         ln = r.readline()
@@ -274,7 +264,7 @@ def prep(mode, path, mailbox, batch, wire):
     with open(wire, "wb") as out:
         for i in range(0, len(msgs), batch):
             cmds += 1
-            out.write(b"p%d APPEND %s" % (cmds, q(mailbox).encode()))
+            out.write(b"p%d APPEND %s" % (cmds, quote(mailbox).encode()))
             for m in msgs[i:i + batch]:
                 lit = m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
                 out.write(b" {%d+}\r\n" % len(lit))

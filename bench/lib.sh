@@ -263,6 +263,49 @@ bench_getmail_mbox() {
     if ((EUID == 0)); then chown nobody: "$GMOUT/mbox"; fi
 }
 
+# bench_pypeer: T/benchpeer.py, what the python peers share, compiled;
+# a peer script in T imports it (python looks in the script's directory).
+bench_pypeer() {
+    cat >"$T/benchpeer.py" <<'EOF'
+"""What the benchmarks' python peers share (written by bench/lib.sh)."""
+import socket, ssl, sys
+
+
+def password(pwfile):
+    """The password file's text, without its line end."""
+    with open(pwfile) as f:
+        return f.read().rstrip("\n")
+
+
+def quote(s):
+    """S as an IMAP quoted string."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def tls_socket(port, cafile):
+    """TLS to 127.0.0.1:PORT, the certificate verified with CAFILE; TCP_NODELAY."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def imaplib_open(port, cafile, user, pwfile, mailbox=None, readonly=False):
+    """python3 imaplib's IMAP4_SSL to 127.0.0.1:PORT (CAFILE), logged in
+    as USER; MAILBOX selected, or examined when READONLY (exits when that
+    fails)."""
+    import imaplib  # only here: the raw peers do not load it
+    M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ssl.create_default_context(cafile=cafile))
+    M.login(user, password(pwfile))
+    if mailbox is not None:
+        typ, _ = M.select('"%s"' % mailbox, readonly=readonly)
+        if typ != "OK":
+            sys.exit("imaplib: %s %s failed" % ("EXAMINE" if readonly else "SELECT", mailbox))
+    return M
+EOF
+    "$PY" -m py_compile "$T/benchpeer.py" || die "cannot compile $T/benchpeer.py"
+}
+
 # bench_mbox_name PREFIX COUNT: PREFIX20k for 20000, PREFIX2500 for 2500.
 bench_mbox_name() { if (($2 % 1000 == 0)); then printf '%s%dk' "$1" $(($2 / 1000)); else printf '%s%d' "$1" "$2"; fi; }
 

@@ -137,15 +137,14 @@ reseed() {
 # raw.py PORT CAFILE USER PWFILE: USER, PASS, STAT, then RETR 1..n in
 # windows of 100 (the next 50 sent when half are answered), everything
 # read and thrown away; prints "retr=N bytes=N".
+bench_pypeer
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, tls_socket
 
 port, cafile, user, pwfile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+pw = password(pwfile)
+s = tls_socket(port, cafile)
 buf = b""
 
 
