@@ -136,8 +136,8 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-say "peers: $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+say "peers: $(bench_python_version)"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailboxes: $BENCH_USER/$BOX_A and $BOX_B, $N messages (seeded in ${SEED_SECS}s); every run moves all $N from the full one to the empty one"
 bench_startup_floor 10
 ((HAVE_IMAPCOPY)) || say "imapcopy: not built ($IC), skipped"

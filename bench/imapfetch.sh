@@ -298,11 +298,11 @@ bench_host_line
 peers=""
 [[ -n $MBSYNC ]] && peers+="$("$MBSYNC" --version 2>&1 | head -1); "
 [[ -n $GETMAIL ]] && peers+="$("$GETMAIL" --version 2>&1 | head -1)${PIN:+ (taskset -c 0)}; "
-peers+="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="$(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA)"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA)"
 say "mailboxes: $BENCH_USER/$BOX, $N messages of ~4 KB (seeded in ${SEED_SMALL}s); $BENCH_USER/$HUGE_BOX, one message of $HUGE_BYTES octets (saved in ${SEED_HUGE}s)"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_IF)) || say "imapfetch: not built ($IF), its rows skipped"
 
@@ -387,7 +387,7 @@ checks_lines
 say "     server after the runs: $BOX holds $LEFT messages, $SEEN of them \\Seen; $HUGE_BOX holds $LEFT_HUGE"
 [[ -n $MBSYNC_SKIP ]] && say "   mbsync: $MBSYNC_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
 

@@ -225,10 +225,10 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $(bench_python_version)"
 [[ -n $IMAPFILTER ]] && peers+="; $("$IMAPFILTER" -V 2>&1 | head -1 | awk '{ print $1, $2 }')"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailbox: $BENCH_USER/$MBOX, $N messages (seeded in ${SEED_SECS}s); every run sets \\Seen on all $N, from all unseen"
 bench_startup_floor 10
 ((HAVE_IMAPFLAG)) || say "imapflag: not built ($IF), skipped"

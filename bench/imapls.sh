@@ -307,10 +307,10 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-peers="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers="$(bench_python_version)"
 [[ -n $SNAIL ]] && peers+="; $("$SNAIL" -V 2>&1 | head -1 | cut -d, -f1)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailboxes: $BENCH_USER/$MBOX_BIG, $N messages (seeded in ${SEED_BIG}s); $BENCH_USER/$MBOX_SMALL, $SMALL messages (seeded in ${SEED_SMALL}s)"
 bench_startup_floor 10
 ((HAVE_IMAPLS)) || say "imapls: not built, skipped"

@@ -446,11 +446,11 @@ measure() {
 bench_host_line
 peers=""
 [[ -n $MBSYNC ]] && peers+="$("$MBSYNC" --version 2>&1 | head -1); "
-peers+="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="$(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA); offers:${OFFERS:- none of LITERAL+ MULTIAPPEND UIDPLUS}"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA); offers:${OFFERS:- none of LITERAL+ MULTIAPPEND UIDPLUS}"
 say "input: $N messages of ~4 KB (seeded into $BENCH_USER/$SRC_BOX in ${SEED_SMALL}s), as an mboxrd of $MBOX_BYTES octets and a maildir, $SMALL_WIRE octets on the wire; one message of $HUGE_BYTES octets ($HUGE_WIRE on the wire); made in ${MAKE_SECS}s"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_IP)) || say "imapput: not built ($IP), its rows skipped"
 
@@ -518,7 +518,7 @@ say ""
 say "   checks (the last run of each; every run, the untimed first one too, was checked the same way):"
 checks_lines
 for k in $(printf '%s\n' "${!SKIP[@]}" | sort); do say "   $k: ${SKIP[$k]}, skipped"; done
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
 

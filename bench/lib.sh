@@ -475,6 +475,25 @@ bench_host_line() {
     say "$BENCH_NAME benchmark: $(nproc) CPUs, kernel $(uname -r), $(uname -m)$(grep -qs runsc /etc/hosts && printf ', gVisor sandbox')"
 }
 
+# bench_python_version: "python VERSION (OPENSSL) (PY)", for the peers
+# line.
+bench_python_version() {
+    printf '%s (%s)' "$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")')" "$PY"
+}
+
+# bench_server_line TEXT: "server: private Dovecot VERSION
+# (tests/servers/mailservers), TEXT".
+bench_server_line() {
+    say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), $*"
+}
+
+# bench_load_before, bench_load_after: the load average before the runs
+# (a header line), after them (an indented report line).
+bench_load_before() {
+    say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+}
+bench_load_after() { say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
 # bench_startup_floor COUNT: what starting python3 and /bin/true costs,
 # COUNT starts each.
 bench_startup_floor() {

@@ -407,10 +407,10 @@ bench_host_line
 peers="$(mpop --version | head -1)"
 [[ -n $FETCHMAIL ]] && peers+="; fetchmail $("$FETCHMAIL" --version 2>/dev/null | sed -n 's/.*release \([^ +,]*\).*/\1/p' | head -1)"
 [[ -n $GETMAIL ]] && peers+="; $("$GETMAIL" --version 2>&1 | head -1)"
-peers+="; $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="; $(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), POP3S 127.0.0.1:$P, implicit TLS, certificate verified; user $BENCH_USER, INBOX"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_server_line "POP3S 127.0.0.1:$P, implicit TLS, certificate verified; user $BENCH_USER, INBOX"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_PF)) || say "popfetch: not built ($PF), its rows skipped"
 
@@ -574,7 +574,7 @@ say "   checks (the last timed run of each; every timed run was checked the same
 checks_lines
 [[ -n $FETCHMAIL_SKIP ]] && say "   fetchmail: $FETCHMAIL_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
 
