@@ -456,11 +456,12 @@ target() {
 FAILURES=0
 FAILNOTES=()
 fail() { FAILURES=$((FAILURES + 1)); FAILNOTES+=("$*"); }
-# bench_exit TEXT: the failures and exit 1, or "   TEXT" and exit 0.
+# bench_exit TEXT [WHAT]: "N WHAT: these numbers are not valid" (WHAT:
+# "failed run(s)"), the failures and exit 1; or "   TEXT" and exit 0.
 bench_exit() {
     local f
     if ((FAILURES > 0)); then
-        say "   $FAILURES failed run(s): these numbers are not valid"
+        say "   $FAILURES ${2:-failed run(s)}: these numbers are not valid"
         for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
         exit 1
     fi
