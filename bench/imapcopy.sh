@@ -77,6 +77,9 @@ TO=$BOX_B
 swap() { local t=$FROM; FROM=$TO; TO=$t; }
 
 bench_pypeer
+
+# lib.py PORT CAFILE USER PWFILE SRC DST: python3 imaplib, SELECT SRC, one
+# UID MOVE 1:* to DST.
 cat >"$T/lib.py" <<'XEOF'
 import sys
 from benchpeer import imaplib_open

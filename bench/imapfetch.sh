@@ -146,11 +146,12 @@ c=$(count "$HUGE_BOX")
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE MAILBOX: LOGIN, EXAMINE and UID FETCH 1:*
 # (BODY.PEEK[]) in one write, every literal read by its size and thrown
 # away, until the FETCH's tagged completion; LOGOUT. Prints
 # "fetched=N bytes=N" (FETCH responses with a literal, octets read).
-bench_pypeer
 cat >"$T/raw.py" <<'EOF'
 import sys
 from benchpeer import password, quote, tls_socket

@@ -112,9 +112,10 @@ seq 1 "$N" >"$T/uids"
     printf 'machine 127.0.0.1 login %s password %s\n' "$BENCH_USER" "$(cat "$PWFILE")" >"$T/netrc"
 )
 
+bench_pypeer
+
 # lib.py PORT CAFILE USER PWFILE MAILBOX N ITEM: python3 imaplib, one
 # UID STORE 1:N ITEM (\Seen); prints the number of FETCH responses it got.
-bench_pypeer
 cat >"$T/lib.py" <<'EOF'
 import sys
 from benchpeer import imaplib_open

@@ -84,10 +84,11 @@ SEED_SMALL=$SEED_SECS
 
 # ------------------------------------------------------------ python peers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE MAILBOX: prints "bytes=N fetched=N" (octets
 # read, "* n FETCH (" responses seen). No parsing: the only thing looked
 # for is the tagged completion line of the FETCH.
-bench_pypeer
 cat >"$T/raw.py" <<'EOF'
 import sys
 from benchpeer import password, quote, tls_socket

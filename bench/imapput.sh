@@ -162,10 +162,11 @@ MAKE_SECS=$(calc '%.2f' "$t1 - $t0")
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # put_imaplib.py PORT CAFILE USER PWFILE MAILBOX mbox|one FILE: imaplib,
 # LOGIN, one APPEND per message of the mboxrd FILE (or of the one message
 # FILE), LOGOUT. Prints "appended=N".
-bench_pypeer
 cat >"$T/put_imaplib.py" <<'EOF'
 import re, sys
 from benchpeer import imaplib_open

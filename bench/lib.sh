@@ -11,7 +11,8 @@
 # FAILNOTES (fail), SEED_SECS (bench_seed), GMDIR and GMOUT
 # (bench_getmail_setup), RUN_WALL, RUN_RSS and RUN_CPU (timed_run). Every
 # function below either prints, writes the file it is given, sets one of
-# those, or dies.
+# those or fills the tables below, or dies; bench_getmail_setup also sets
+# the script's GETMAIL_SKIP.
 #
 # The tables of a script's runs, which it fills and the report functions
 # read, are declared here (associative arrays, by key): WALLS, RSS and
@@ -106,8 +107,8 @@ bench_servers_up() {
     ((BENCH_SERVERS_UP)) || die "mailservers up failed on every port base: $(tail -3 "$T/up.log")"
     # shellcheck disable=SC1091
     source "$D/env" || die "no $D/env"
-    # shellcheck disable=SC2034  # read by the scripts
-    CA=$MP_CACERT PWFILE=$D/$BENCH_USER.pw
+    CA=$MP_CACERT
+    PWFILE=$D/$BENCH_USER.pw
     DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 }
 
@@ -210,14 +211,12 @@ EOF
 }
 
 # bench_getmail_setup TYPE PORT DELETE [RETRIEVER_LINES [OPTION_LINES]]:
-# GMDIR (T/getmail, 0700) with getmail6's rcfile rc (0600): retriever
-# TYPE on 127.0.0.1:PORT as BENCH_USER (password_command cat PWFILE,
-# ca_certs CA), an Mboxrd destination GMOUT/mbox (GMOUT: T/getmail-out),
-# delete = DELETE, read_all, no Received or Delivered-To header; the extra
-# lines go into [retriever] and [options]. As root getmail6 delivers only
-# as another user: GMOUT is then nobody's, and T made 0711 for nobody to
-# reach it. Reads and sets the script's GETMAIL_SKIP: when that is set it
-# only sets GMDIR and GMOUT; it is set when GMOUT cannot be handed over.
+# getmail6's rcfile GMDIR/rc for BENCH_USER on 127.0.0.1:PORT (retriever
+# TYPE, delete DELETE, extra lines for [retriever] and [options]) and its
+# Mboxrd destination GMOUT/mbox. As root getmail6 delivers only as
+# another user: GMOUT is nobody's then, T made 0711 for nobody to reach
+# it. With the script's GETMAIL_SKIP set it only sets GMDIR and GMOUT; it
+# sets GETMAIL_SKIP when GMOUT cannot be handed to nobody.
 bench_getmail_setup() {
     GMDIR=$T/getmail
     GMOUT=$T/getmail-out
@@ -317,10 +316,10 @@ bench_mbox_name() { if (($2 % 1000 == 0)); then printf '%s%dk' "$1" $(($2 / 1000
 # included), RUN_RSS (peak, KiB) and RUN_CPU (user+sys, s); returns CMD's
 # status.
 timed_run() {
-    local secs=$1 in=$2 out=$3 err=$4 t0 t1 rc m u s
+    local secs=$1 input=$2 out=$3 err=$4 t0 t1 rc m u s
     shift 4
     t0=$(now)
-    timeout "$secs" /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "$@" <"$in" >"$out" 2>"$err"
+    timeout "$secs" /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "$@" <"$input" >"$out" 2>"$err"
     rc=$?
     t1=$(now)
     read -r _ m u s < <(tail -1 "$T/run.time")

@@ -134,10 +134,11 @@ reseed() {
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE: USER, PASS, STAT, then RETR 1..n in
 # windows of 100 (the next 50 sent when half are answered), everything
 # read and thrown away; prints "retr=N bytes=N".
-bench_pypeer
 cat >"$T/raw.py" <<'EOF'
 import sys
 from benchpeer import password, tls_socket
