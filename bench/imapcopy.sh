@@ -30,7 +30,8 @@
 # --password-cmd). The servers and all temporary files are removed on exit.
 #
 # Knobs (environment): IMAPCOPY_BENCH_N (10000 messages),
-# IMAPCOPY_BENCH_ROUNDS (3).
+# IMAPCOPY_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for
+# the servers, 31820).
 set -u -o pipefail
 export LC_ALL=C
 
@@ -38,7 +39,6 @@ B=${B:-build}
 IC=$B/imapcopy
 N=${IMAPCOPY_BENCH_N:-10000}
 ROUNDS=${IMAPCOPY_BENCH_ROUNDS:-3}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -62,23 +62,13 @@ bench_tmpdir imapcopybench
 
 bench_servers_up 31820
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 bench_seed "$BENCH_USER" "$N" "$BOX_A"
 "${DOVEADM[@]}" mailbox create -u "$BENCH_USER" "$BOX_B" >"$T/create.log" 2>&1 ||
     die "doveadm mailbox create $BOX_B failed: $(tail -2 "$T/create.log")"
 
 # count MAILBOX: its messages as the server sees them; -1 when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" -f tab mailbox status -u "$BENCH_USER" messages "$1" 2>"$T/doveadm.err"); then
-        tail -1 <<<"$out" | cut -f2
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" "$1"; }
 [[ $(count "$BOX_A") == "$N" && $(count "$BOX_B") == 0 ]] || die "$BOX_A does not hold $N messages after seeding"
 
 # The full mailbox moves to the empty one: FROM and TO for the next run.
@@ -86,20 +76,17 @@ FROM=$BOX_A
 TO=$BOX_B
 swap() { local t=$FROM; FROM=$TO; TO=$t; }
 
+bench_pypeer
+
+# lib.py PORT CAFILE USER PWFILE SRC DST: python3 imaplib, SELECT SRC, one
+# UID MOVE 1:* to DST.
 cat >"$T/lib.py" <<'XEOF'
-import imaplib, ssl, sys
+import sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, src, dst = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                         sys.argv[4], sys.argv[5], sys.argv[6])
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % src)
-if typ != "OK":
-    sys.exit("imaplib: SELECT %s failed" % src)
+M = imaplib_open(port, cafile, user, pwfile, src)
 typ, data = M.uid("MOVE", "1:*", '"%s"' % dst)
 if typ != "OK":
     sys.exit("imaplib: UID MOVE failed: %r" % data)
@@ -124,25 +111,16 @@ cmd() {
 # TO holding N), then FROM and TO swap. Sets RUN_WALL, RUN_RSS (KiB),
 # RUN_CPU, RUN_RC, RUN_LEFT, RUN_THERE; non-zero when it failed.
 run() {
-    local peer=$1 t0 t1 rc m u s
+    local peer=$1 rc
     cmd "$peer"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 600 /dev/null "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     RUN_RC=$rc
     RUN_LEFT=$(count "$FROM")
     RUN_THERE=$(count "$TO")
     [[ $RUN_LEFT == 0 && $RUN_THERE == "$N" ]] && swap
     ((rc == 0)) && [[ $RUN_LEFT == 0 && $RUN_THERE == "$N" ]]
 }
-
-declare -A WALLS RSS CPUS LASTCHECK
 
 for peer in "${PEERS[@]}"; do
     run "$peer" || die "$peer: exit $RUN_RC, $RUN_LEFT left in the source, $RUN_THERE in the destination; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
@@ -161,8 +139,8 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-say "peers: $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+say "peers: $(bench_python_version)"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailboxes: $BENCH_USER/$BOX_A and $BOX_B, $N messages (seeded in ${SEED_SECS}s); every run moves all $N from the full one to the empty one"
 bench_startup_floor 10
 ((HAVE_IMAPCOPY)) || say "imapcopy: not built ($IC), skipped"
@@ -177,9 +155,7 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
     for peer in "${PEERS[@]}"; do
         if run "$peer"; then
-            WALLS[$peer]+=" $RUN_WALL"
-            RSS[$peer]+=" $RUN_RSS"
-            CPUS[$peer]+=" $RUN_CPU"
+            record_run "$peer"
         else
             fail "$peer, round $r: exit $RUN_RC, $RUN_LEFT left in the source, $RUN_THERE in the destination; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
             # Put the state right for the next run.
@@ -190,47 +166,24 @@ done
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
-done
+medians
+ROW_LABEL=10 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_NONE=failed
 
 say ""
 say "== moving $N messages ($BENCH_USER), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
 printf '%-10s %5s %9s %11s %9s %10s %10s\n' tool runs wall "per 1000" CPU "peak RSS" "x imaplib"
-for peer in "${PEERS[@]}"; do
-    runs=$(wc -w <<<"${WALLS[$peer]:-}")
-    if ((runs == 0)); then
-        printf '%-10s %5s %s\n' "$peer" 0 failed
-        continue
-    fi
-    printf '%-10s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %10s\n' "$peer" "$runs" "${MED[$peer]}" \
-        "$(calc '%.4f' "${MED[$peer]} * 1000000 / $N")" "$(median <<<"${CPUS[$peer]}")" \
-        "$(kib_mb "$(fmax <<<"${RSS[$peer]}")")" "$(ratio "$peer" imaplib)"
-done
+for peer in "${PEERS[@]}"; do row "$peer" "$peer" "$N" imaplib; done
 say "   runs (wall s):"
-for peer in "${PEERS[@]}"; do
-    say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer]:-}" | sed 's/^,/ /')"
-done
+runs_line "${PEERS[@]}"
 say "   checks (untimed first run; doveadm after every run: source empty, destination $N):"
-for peer in "${PEERS[@]}"; do
-    [[ -n ${LASTCHECK[$peer]:-} ]] && say "     $peer: ${LASTCHECK[$peer]}"
-done
+checks_lines "${PEERS[@]}"
 say "   imapcopy: --move --search ALL (UID SEARCH, then UID MOVE; N COPYUID lines on stdout);"
 say "   imaplib: uid('MOVE', '1:*', DST) after SELECT (no SEARCH); wall includes start-up."
 
 say ""
 say "== summary (this run)"
-say "   medians, $N messages: $(for peer in imapcopy imaplib; do
-    if [[ -n ${MED[$peer]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list "" imapcopy imaplib)"
 if [[ -n ${MED[imapcopy]:-} && -n ${MED[imaplib]:-} ]]; then
     say "   imapcopy = $(ratio imapcopy imaplib) imaplib (ratio of the medians); on the wire: $WIRE commands"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and moved all $N messages"
-exit 0
+bench_exit "all runs exited 0 and moved all $N messages"

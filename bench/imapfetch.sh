@@ -85,9 +85,7 @@ N=${IMAPFETCH_BENCH_N:-5000}
 ROUNDS=${IMAPFETCH_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPFETCH_BENCH_HUGE_MB:-100}
 SLOW=${IMAPFETCH_BENCH_SLOW:-500}
-PORT_BASE=${MP_PORT_BASE:-32000}
 SMALL_SIZE=4096
-BENCH_USER=carol
 BOX=bench-fetch
 HUGE_BOX=bench-fetch-huge
 
@@ -97,7 +95,7 @@ bench_init imapfetch
 
 # ------------------------------------------------------------ prerequisites
 
-for k in "$N" "$ROUNDS" "$HUGE_MB" "$SLOW" "$PORT_BASE"; do
+for k in "$N" "$ROUNDS" "$HUGE_MB" "$SLOW"; do
     [[ $k =~ ^[0-9]+$ && $k -gt 0 ]] || die "the knobs must be positive numbers"
 done
 ((SLOW <= N)) || SLOW=$N
@@ -121,11 +119,8 @@ bench_tmpdir imapfetchbench
 
 # ------------------------------------------------------------------ servers
 
-bench_servers_up "$PORT_BASE"
+bench_servers_up 32000
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # count MAILBOX [KEY...]: the messages of MAILBOX matching KEY (all of
 # them without), as the server sees them; -1 when doveadm failed.
@@ -151,28 +146,21 @@ c=$(count "$HUGE_BOX")
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE MAILBOX: LOGIN, EXAMINE and UID FETCH 1:*
 # (BODY.PEEK[]) in one write, every literal read by its size and thrown
 # away, until the FETCH's tagged completion; LOGOUT. Prints
 # "fetched=N bytes=N" (FETCH responses with a literal, octets read).
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, quote, tls_socket
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s = tls_socket(port, cafile)
 r = s.makefile("rb", buffering=1 << 18)
 s.sendall(("a LOGIN %s %s\r\nb EXAMINE %s\r\nc UID FETCH 1:* (BODY.PEEK[])\r\n"
-           % (q(user), q(pw), q(mailbox))).encode())
+           % (quote(user), quote(password(pwfile)), quote(mailbox))).encode())
 total = fetched = 0
 CHUNK = 1 << 18
 
@@ -212,46 +200,11 @@ s.close()
 print("fetched=%d bytes=%d" % (fetched, total))
 EOF
 
-# getmail: as root it delivers only as another user: nobody, who must
-# reach its mbox.
-GMDIR=$T/getmail
-GMOUT=$T/getmail-out
-if [[ -z $GETMAIL_SKIP ]]; then
-    mkdir -m 0700 "$GMDIR"
-    mkdir "$GMOUT"
-    if ((EUID == 0)); then
-        chmod 0711 "$T"
-        chown nobody: "$GMOUT" 2>/dev/null || GETMAIL_SKIP="cannot hand $GMOUT to nobody (getmail6 will not deliver as root)"
-    fi
-    (
-        umask 077
-        cat >"$GMDIR/rc" <<EOF
-[retriever]
-type = SimpleIMAPSSLRetriever
-server = 127.0.0.1
-port = $P
-username = $BENCH_USER
-password_command = ("/bin/cat", "$PWFILE")
-ca_certs = $CA
-mailboxes = ("$BOX",)
-timeout = 30
-
-[destination]
-type = Mboxrd
-path = $GMOUT/mbox
-$( ((EUID == 0)) && printf 'user = nobody')
-
-[options]
-delete = false
-read_all = true
-max_messages_per_session = $SLOW
-verbose = 0
-received = false
-delivered_to = false
-record_mailbox = false
-EOF
-    )
-fi
+# getmail: GMDIR/rc, its mbox GMOUT/mbox (nobody's as root); SLOW
+# messages a run, its timeout 30 s (see above).
+bench_getmail_setup SimpleIMAPSSLRetriever "$P" false "mailboxes = (\"$BOX\",)
+timeout = 30" "max_messages_per_session = $SLOW
+record_mailbox = false"
 
 # ------------------------------------------------------------------ a run
 
@@ -292,30 +245,16 @@ cmd() {
 # (user+sys), RUN_CHECK; returns non-zero when the run failed or the
 # check did not hold.
 run() {
-    local peer=$1 box=$2 n=$3 t0 t1 rc m u s got
+    local peer=$1 box=$2 n=$3 out=$T/out.$1 rc got
     cmd "$peer" "$box"
     rm -rf "$T/out.mbox" "$T/out.maildir" "$T/near" "$T/state" "$GMOUT/mbox" "$GMDIR"/oldmail-*
     case $peer in
-    getmail)
-        : >"$TARGET"   # getmail's Mboxrd wants the file to exist
-        ((EUID == 0)) && chown nobody: "$TARGET"
-        ;;
+    getmail) bench_getmail_mbox ;;
     mbsync*) mkdir "$T/near" ;;   # mbsync creates the mailbox, not its store
     esac
-    t0=$(now)
-    if [[ $peer == raw ]]; then
-        timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-            </dev/null >"$TARGET" 2>"$T/err.$peer"
-    else
-        timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-            </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
-    fi
+    [[ $peer == raw ]] && out=$TARGET
+    timed_run 900 /dev/null "$out" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     case $peer in
     raw) got=$(sed -n 's/^fetched=\([0-9]*\) .*/\1/p' "$TARGET") ;;
     imapfetch-maildir | mbsync*) got=$(find "$TARGET/new" "$TARGET/cur" -type f 2>/dev/null | wc -l) ;;
@@ -327,7 +266,6 @@ run() {
     ((rc == 0)) && [[ $got == "$n" ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
 GETMAIL_RETRIES=0
 
 # measure KEY PEER MAILBOX COUNT [untimed]: run, its numbers under KEY
@@ -342,11 +280,7 @@ measure() {
         run "${@:2:3}" && ok=1
     fi
     if ((ok)); then
-        if [[ ${5:-} != untimed ]]; then
-            WALLS[$key]+=" $RUN_WALL"
-            RSS[$key]+=" $RUN_RSS"
-            CPUS[$key]+=" $RUN_CPU"
-        fi
+        [[ ${5:-} == untimed ]] || record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi
@@ -365,11 +299,11 @@ bench_host_line
 peers=""
 [[ -n $MBSYNC ]] && peers+="$("$MBSYNC" --version 2>&1 | head -1); "
 [[ -n $GETMAIL ]] && peers+="$("$GETMAIL" --version 2>&1 | head -1)${PIN:+ (taskset -c 0)}; "
-peers+="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="$(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA)"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA)"
 say "mailboxes: $BENCH_USER/$BOX, $N messages of ~4 KB (seeded in ${SEED_SMALL}s); $BENCH_USER/$HUGE_BOX, one message of $HUGE_BYTES octets (saved in ${SEED_HUGE}s)"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_IF)) || say "imapfetch: not built ($IF), its rows skipped"
 
@@ -420,10 +354,9 @@ LEFT_HUGE=$(count "$HUGE_BOX")
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-
+medians
 # getmail, extrapolated from SLOW to N messages.
-[[ -n ${MED[getmail/slow]:-} ]] && MED[getmail/small]=$(calc '%.3f' "${MED[getmail/slow]} * $N / $SLOW")
+extrapolate getmail/slow getmail/small "$SLOW" "$N"
 
 say ""
 say "== 1. $N x 4 KB from $BENCH_USER/$BOX, IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -436,8 +369,7 @@ row mbsync-nofsync/small "mbsync nofsync" "$N" "${BASES[@]}"
 row raw/small "raw" "$N" "${BASES[@]}"
 if [[ -n ${MED[getmail/slow]:-} ]]; then
     row getmail/slow "getmail $SLOW" "$SLOW"
-    printf '%-18s %5s %8.2fs %12s %8s %10s %10s %10s %10s  (extrapolated: x %d/%d)\n' "getmail $N" - "${MED[getmail/small]}" \
-        - - - "$(ratio getmail/small mbsync/small)" "$(ratio getmail/small getmail/small)" "$(ratio getmail/small raw/small)" "$N" "$SLOW"
+    row_extrapolated getmail/small "getmail $N" "$SLOW" "$N" "${BASES[@]}"
 fi
 say "   runs (wall s):"
 runs_line imapfetch/small imapfetch-maildir/small mbsync/small mbsync-nofsync/small raw/small getmail/slow
@@ -452,25 +384,13 @@ say "   peak RSS per run (KiB): imapfetch:${RSS[imapfetch/huge]:- -}; mbsync:${R
 
 say ""
 say "   checks (the last run of each; every run, the untimed first one too, was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 say "     server after the runs: $BOX holds $LEFT messages, $SEEN of them \\Seen; $HUGE_BOX holds $LEFT_HUGE"
 [[ -n $MBSYNC_SKIP ]] && say "   mbsync: $MBSYNC_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
-
-# target LABEL KEY BASEKEY LIMIT [WHY]: "LABEL = R (target <= LIMIT): met",
-# or "not measured (WHY)".
-target() {
-    if [[ -n ${MED[$2]:-} && -n ${MED[$3]:-} ]]; then
-        local a
-        a=$(calc '%.2f' "${MED[$2]} / ${MED[$3]}")
-        say "   $1 = $a (target <= $4): $(verdict "$a <= $4")"
-    else
-        say "   $1: not measured${5:+ ($5)}"
-    fi
-}
 
 say ""
 say "== summary (targets from the issue, this run)"
@@ -480,19 +400,13 @@ if ((HAVE_IF)); then
     say "   1. for scale: imapfetch/raw $(ratio imapfetch/small raw/small), imapfetch/mbsync-nofsync" \
         "$(ratio imapfetch/small mbsync-nofsync/small), imapfetch --maildir/mbsync $(ratio imapfetch-maildir/small mbsync/small)"
     if [[ -n ${RSS[imapfetch/huge]:-} ]]; then
-        mb=$(kib_mb "$(fmax <<<"${RSS[imapfetch/huge]}")")
+        mb=$(peak_mb imapfetch/huge)
         say "   2. imapfetch peak RSS, one $HUGE_MB MB message = $mb MB (target <= 8): $(verdict "$mb <= 8")" \
-            "(mbsync: $(if [[ -n ${RSS[mbsync/huge]:-} ]]; then kib_mb "$(fmax <<<"${RSS[mbsync/huge]}")"; else printf -- '-'; fi) MB)"
+            "(mbsync: $(peak_mb mbsync/huge) MB)"
     else
         say "   2. imapfetch peak RSS: not measured"
     fi
 else
     say "   imapfetch: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected number of messages"
-exit 0
+bench_exit "all runs exited 0 and left the expected number of messages"

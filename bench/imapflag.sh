@@ -47,7 +47,8 @@
 #
 # Knobs (environment): IMAPFLAG_BENCH_N (20000 messages),
 # IMAPFLAG_BENCH_ROUNDS (3), IMAPFLAG_BENCH_PERMSG (500: the curl
-# per-message run).
+# per-message run), MP_PORT_BASE (the first port base tried for the
+# servers, 31800).
 set -u -o pipefail
 export LC_ALL=C
 
@@ -56,7 +57,6 @@ IF=$B/imapflag
 N=${IMAPFLAG_BENCH_N:-20000}
 ROUNDS=${IMAPFLAG_BENCH_ROUNDS:-3}
 PERMSG=${IMAPFLAG_BENCH_PERMSG:-500}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -86,9 +86,6 @@ bench_tmpdir imapflagbench
 
 bench_servers_up 31800
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # ------------------------------------------------------------------ mailbox
 
@@ -96,14 +93,7 @@ bench_seed "$BENCH_USER" "$N" "$MBOX"
 
 # count KEY: how many messages of the mailbox match the search key (SEEN,
 # UNSEEN, ALL), as the server sees them. Prints -1 when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox "$MBOX" "$@" 2>"$T/doveadm.err"); then
-        grep -c . <<<"$out"
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" "$MBOX" "$@"; }
 # reset: \Seen off on every message; dies when it did not take.
 reset() {
     "${DOVEADM[@]}" flags remove -u "$BENCH_USER" '\Seen' mailbox "$MBOX" ALL >"$T/reset.log" 2>&1 ||
@@ -122,22 +112,17 @@ seq 1 "$N" >"$T/uids"
     printf 'machine 127.0.0.1 login %s password %s\n' "$BENCH_USER" "$(cat "$PWFILE")" >"$T/netrc"
 )
 
+bench_pypeer
+
 # lib.py PORT CAFILE USER PWFILE MAILBOX N ITEM: python3 imaplib, one
 # UID STORE 1:N ITEM (\Seen); prints the number of FETCH responses it got.
 cat >"$T/lib.py" <<'EOF'
-import imaplib, ssl, sys
+import sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox, n, item = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                                  sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7])
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % mailbox)
-if typ != "OK":
-    sys.exit("imaplib: SELECT %s failed" % mailbox)
+M = imaplib_open(port, cafile, user, pwfile, mailbox)
 typ, data = M.uid("STORE", "1:%d" % n, item, "(\\Seen)")
 if typ != "OK":
     sys.exit("imaplib: UID STORE failed: %r" % data)
@@ -194,24 +179,15 @@ cmd() {
 # (user+sys), RUN_RC, RUN_UNSEEN; returns non-zero when it failed or left
 # messages unseen.
 run() {
-    local peer=$1 t0 t1 rc m u s
+    local peer=$1 rc
     reset
     cmd "$peer"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        <"$CMD_IN" >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 600 "$CMD_IN" "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     RUN_RC=$rc
     RUN_UNSEEN=$(count UNSEEN)
     ((rc == 0)) && [[ $RUN_UNSEEN == 0 ]]
 }
-
-declare -A WALLS RSS CPUS LASTCHECK
 
 # Untimed, checked runs of every peer.
 for peer in "${PEERS[@]}"; do
@@ -250,10 +226,10 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers="$(curl --version | head -1 | cut -d' ' -f1-2,4-5); $(bench_python_version)"
 [[ -n $IMAPFILTER ]] && peers+="; $("$IMAPFILTER" -V 2>&1 | head -1 | awk '{ print $1, $2 }')"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailbox: $BENCH_USER/$MBOX, $N messages (seeded in ${SEED_SECS}s); every run sets \\Seen on all $N, from all unseen"
 bench_startup_floor 10
 ((HAVE_IMAPFLAG)) || say "imapflag: not built ($IF), skipped"
@@ -269,9 +245,7 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
     for peer in "${PEERS[@]}"; do
         if run "$peer"; then
-            WALLS[$peer]+=" $RUN_WALL"
-            RSS[$peer]+=" $RUN_RSS"
-            CPUS[$peer]+=" $RUN_CPU"
+            record_run "$peer"
         else
             fail "$peer, round $r: exit $RUN_RC, $RUN_UNSEEN of $N left unseen; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
         fi
@@ -299,24 +273,13 @@ PM_EXTRA=$(calc '%.2f' "$PM_WALL * $N / $PERMSG")
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    [[ -n ${WALLS[$peer]:-} ]] && MED[$peer]=$(median <<<"${WALLS[$peer]}")
-done
+medians
+ROW_LABEL=15 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_RATIO=(' %9s') ROW_NONE=failed
 
 say ""
 say "== \\Seen on $N messages ($BENCH_USER/$MBOX), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
 printf '%-15s %5s %9s %11s %9s %10s %9s\n' tool runs wall "per 1000" CPU "peak RSS" "x curl"
-for peer in "${PEERS[@]}"; do
-    runs=$(wc -w <<<"${WALLS[$peer]:-}")
-    if ((runs == 0)); then
-        printf '%-15s %5s %s\n' "$peer" 0 failed
-        continue
-    fi
-    printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s\n' "$peer" "$runs" "${MED[$peer]}" \
-        "$(calc '%.4f' "${MED[$peer]} * 1000000 / $N")" "$(median <<<"${CPUS[$peer]}")" \
-        "$(kib_mb "$(fmax <<<"${RSS[$peer]}")")" "$(ratio "$peer" curl)"
-done
+for peer in "${PEERS[@]}"; do row "$peer" "$peer" "$N" curl; done
 printf '%-15s %5s %8.3fs %8.2f ms %8.2fs %10s %9s  (%d processes, one round)\n' "curl/msg $PERMSG" 1 "$PM_WALL" \
     "$(calc '%.4f' "$PM_WALL * 1000000 / $PERMSG")" "$PM_CPU" - \
     "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.1fx' "$PM_WALL / ${MED[curl]}"; else printf -- '-'; fi)" "$PERMSG"
@@ -324,14 +287,10 @@ printf '%-15s %5s %8.2fs %11s %9s %10s %9s  (extrapolated: %s x %d/%d)\n' "curl/
     - - - "$(if [[ -n ${MED[curl]:-} ]]; then calc '%.0fx' "$PM_EXTRA / ${MED[curl]}"; else printf -- '-'; fi)" \
     "${PM_WALL}s" "$N" "$PERMSG"
 say "   runs (wall s):"
-for peer in "${PEERS[@]}"; do
-    say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer]:-}" | sed 's/^,/ /')"
-done
+runs_line "${PEERS[@]}"
 say ""
 say "   checks (untimed first run, doveadm search UNSEEN after it):"
-for peer in "${PEERS[@]}"; do
-    [[ -n ${LASTCHECK[$peer]:-} ]] && say "     $peer: ${LASTCHECK[$peer]}"
-done
+checks_lines "${PEERS[@]}"
 say "   every timed run too: 0 of $N left UNSEEN (else listed as failed below); curl per message:" \
     "$pm_seen \\Seen, UIDs 1:$PERMSG all of them: $pm_low"
 say "   imapflag: UIDs 1..$N, one per line, on stdin from a file; curl: -X 'UID STORE 1:$N +FLAGS.SILENT (\\Seen)',"
@@ -343,9 +302,7 @@ say "   imapfilter: select_all():mark_seen() (UID SEARCH ALL, UID STORE ... +FLA
 
 say ""
 say "== summary (targets from the issue, this run)"
-say "   medians, $N messages: $(for peer in imapflag curl imaplib imaplib-silent imapfilter; do
-    if [[ -n ${MED[$peer]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list "" imapflag curl imaplib imaplib-silent imapfilter)"
 say "   curl, one process per message: ${PM_WALL}s for $PERMSG, ${PM_EXTRA}s extrapolated to $N"
 if [[ -n ${MED[imapflag]:-} ]]; then
     if [[ -n ${MED[curl]:-} ]]; then
@@ -361,10 +318,4 @@ elif ((HAVE_IMAPFLAG)); then
 else
     say "   imapflag: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left no message of $MBOX unseen"
-exit 0
+bench_exit "all runs exited 0 and left no message of $MBOX unseen"

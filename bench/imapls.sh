@@ -34,7 +34,8 @@
 #
 # Knobs (environment): IMAPLS_BENCH_N (20000 messages), IMAPLS_BENCH_SMALL
 # (2000: the second mailbox, for imapls's RSS against mailbox size),
-# IMAPLS_BENCH_ROUNDS (3).
+# IMAPLS_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for the
+# servers, 31700).
 set -u -o pipefail
 export LC_ALL=C
 
@@ -43,7 +44,6 @@ IL=$B/imapls
 N=${IMAPLS_BENCH_N:-20000}
 SMALL=${IMAPLS_BENCH_SMALL:-2000}
 ROUNDS=${IMAPLS_BENCH_ROUNDS:-3}
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -74,8 +74,6 @@ bench_tmpdir imaplsbench
 
 bench_servers_up 31700
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
 
 # ---------------------------------------------------------------- mailboxes
 
@@ -86,26 +84,19 @@ SEED_SMALL=$SEED_SECS
 
 # ------------------------------------------------------------ python peers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE MAILBOX: prints "bytes=N fetched=N" (octets
 # read, "* n FETCH (" responses seen). No parsing: the only thing looked
 # for is the tagged completion line of the FETCH.
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, quote, tls_socket
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s = tls_socket(port, cafile)
 s.sendall(("a LOGIN %s %s\r\nb EXAMINE %s\r\nc UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)\r\n"
-           % (q(user), q(pw), q(mailbox))).encode())
+           % (quote(user), quote(password(pwfile)), quote(mailbox))).encode())
 out = open("/dev/null", "wb")
 total = fetched = 0
 tail = b"\r\n"  # responses start after a CRLF; the greeting comes first anyway
@@ -136,11 +127,10 @@ EOF
 # lib.py PORT CAFILE USER PWFILE MAILBOX: python3 imaplib, one TSV line per
 # message: uid, flags, size, INTERNALDATE (ISO 8601), from, subject.
 cat >"$T/lib.py" <<'EOF'
-import datetime, email.header, imaplib, re, ssl, sys
+import datetime, email.header, re, sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
 
 # One IMAP token: ( ) "quoted" {literal-size} at the end of a piece, or an
 # atom (NIL, numbers, \Flags, RFC822.SIZE, ...).
@@ -214,12 +204,7 @@ def address(addrs):
     return "%s <%s>" % (text(name), a) if name else a
 
 
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-M.login(user, pw)
-typ, _ = M.select('"%s"' % mailbox, readonly=True)
-if typ != "OK":
-    sys.exit("imaplib: EXAMINE %s failed" % mailbox)
+M = imaplib_open(port, cafile, user, pwfile, mailbox, readonly=True)
 typ, data = M.uid("FETCH", "1:*", "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)")
 if typ != "OK":
     sys.exit("imaplib: UID FETCH failed")
@@ -287,26 +272,16 @@ check() {
     [[ $got == "$n" ]]
 }
 
-# run PEER COUNT MAILBOX OUTFILE: one process under /usr/bin/time. Sets
-# RUN_WALL (from the shell's clock), RUN_RSS (KiB), RUN_CPU (user+sys);
-# returns non-zero when it failed.
+# run PEER COUNT MAILBOX OUTFILE: one process under /usr/bin/time
+# (timed_run), no standard input. Sets RUN_WALL (from the shell's clock),
+# RUN_RSS (KiB), RUN_CPU (user+sys), RUN_RC; returns non-zero when it
+# failed.
 run() {
-    local peer=$1 mbox=$3 out=$4 t0 t1 rc m u s
-    cmd "$peer" "$mbox"
-    t0=$(now)
-    timeout 600 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        >"$out" 2>"$T/err.$peer"
-    rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
-    RUN_RC=$rc
-    return "$rc"
+    cmd "$1" "$3"
+    timed_run 600 /dev/null "$4" "$T/err.$1" "${CMD[@]}"
+    RUN_RC=$?
+    return "$RUN_RC"
 }
-
-declare -A WALLS RSS CPUS LASTCHECK
 
 # Untimed, checked runs of every peer on both mailboxes.
 for peer in "${PEERS[@]}"; do
@@ -333,10 +308,10 @@ fi
 # ------------------------------------------------------------------ header
 
 bench_host_line
-peers="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers="$(bench_python_version)"
 [[ -n $SNAIL ]] && peers+="; $("$SNAIL" -V 2>&1 | head -1 | cut -d, -f1)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified"
 say "mailboxes: $BENCH_USER/$MBOX_BIG, $N messages (seeded in ${SEED_BIG}s); $BENCH_USER/$MBOX_SMALL, $SMALL messages (seeded in ${SEED_SMALL}s)"
 bench_startup_floor 10
 ((HAVE_IMAPLS)) || say "imapls: not built, skipped"
@@ -350,9 +325,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         for peer in "${PEERS[@]}"; do
             k=$peer/$size
             if run "$peer" "$n" "$mbox" /dev/null; then
-                WALLS[$k]+=" $RUN_WALL"
-                RSS[$k]+=" $RUN_RSS"
-                CPUS[$k]+=" $RUN_CPU"
+                record_run "$k"
             else
                 fail "$k, round $r: exit $RUN_RC; $(tail -2 "$T/err.$peer" | tr '\n' ' ')"
             fi
@@ -362,30 +335,15 @@ done
 
 # ------------------------------------------------------------------ report
 
-declare -A MED
-for peer in "${PEERS[@]}"; do
-    for size in big small; do
-        k=$peer/$size
-        [[ -n ${WALLS[$k]:-} ]] && MED[$k]=$(median <<<"${WALLS[$k]}")
-    done
-done
+medians
+ROW_LABEL=9 ROW_FMT='%5s %8.3fs %8.2f ms %8.2fs %7.1f MB' ROW_PER=1000 ROW_RATIO=(' %9s' ' %10s') ROW_NONE=failed
 
 say ""
 for size in big small; do
     if [[ $size == big ]]; then n=$N mbox=$MBOX_BIG; else n=$SMALL mbox=$MBOX_SMALL; fi
     say "== $n messages ($BENCH_USER/$mbox), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
     printf '%-9s %5s %9s %11s %9s %10s %9s %10s\n' tool runs wall "per 1000" CPU "peak RSS" "x raw" "x imaplib"
-    for peer in "${PEERS[@]}"; do
-        k=$peer/$size
-        runs=$(wc -w <<<"${WALLS[$k]:-}")
-        if ((runs == 0)); then
-            printf '%-9s %5s %s\n' "$peer" 0 failed
-            continue
-        fi
-        printf '%-9s %5s %8.3fs %8.2f ms %8.2fs %7.1f MB %9s %10s\n' "$peer" "$runs" "${MED[$k]}" \
-            "$(calc '%.4f' "${MED[$k]} * 1000000 / $n")" "$(median <<<"${CPUS[$k]}")" \
-            "$(kib_mb "$(fmax <<<"${RSS[$k]}")")" "$(ratio "$k" "raw/$size")" "$(ratio "$k" "imaplib/$size")"
-    done
+    for peer in "${PEERS[@]}"; do row "$peer/$size" "$peer" "$n" "raw/$size" "imaplib/$size"; done
     say "   runs (wall s):"
     for peer in "${PEERS[@]}"; do
         say "     $peer:$(tr ' ' ',' <<<"${WALLS[$peer/$size]:-}" | sed 's/^,/ /')"
@@ -393,11 +351,9 @@ for size in big small; do
     say ""
 done
 say "   checks (untimed first run):"
-for peer in "${PEERS[@]}"; do
-    for size in big small; do
-        [[ -n ${LASTCHECK[$peer/$size]:-} ]] && say "     $peer/$size: ${LASTCHECK[$peer/$size]}"
-    done
-done
+keys=()
+for peer in "${PEERS[@]}"; do keys+=("$peer/big" "$peer/small"); done
+checks_lines "${keys[@]}"
 say "   raw: LOGIN, EXAMINE, UID FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) in one write, the responses read"
 say "   and discarded unparsed; imaplib: UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE),"
 say "   parsed to TSV; s-nail: -R -H, headline '%U %a %o %d %f %s', connecting to \"localhost\"."
@@ -407,9 +363,7 @@ say "   peak RSS is the highest of the rounds; wall includes interpreter/process
 
 say ""
 say "== summary (targets from the issue, this run)"
-say "   medians, $N messages: $(for peer in raw imaplib s-nail imapls; do
-    if [[ -n ${MED[$peer/big]:-} ]]; then printf '%s %ss; ' "$peer" "${MED[$peer/big]}"; else printf '%s skipped; ' "$peer"; fi
-done | sed 's/; $//')"
+say "   medians, $N messages: $(median_list /big raw imaplib s-nail imapls)"
 if [[ -n ${MED[imapls/big]:-} && -n ${MED[imapls/small]:-} ]]; then
     a=$(calc '%.2f' "${MED[imapls/big]} / ${MED[raw/big]}")
     b=$(calc '%.2f' "${MED[imapls/big]} / ${MED[imaplib/big]}")
@@ -424,10 +378,4 @@ elif ((HAVE_IMAPLS)); then
 else
     say "   imapls: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0; the checked first runs listed $N and $SMALL messages"
-exit 0
+bench_exit "all runs exited 0; the checked first runs listed $N and $SMALL messages"

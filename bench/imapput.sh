@@ -76,10 +76,8 @@ IP=$B/imapput
 N=${IMAPPUT_BENCH_N:-5000}
 ROUNDS=${IMAPPUT_BENCH_ROUNDS:-5}
 HUGE_MB=${IMAPPUT_BENCH_HUGE_MB:-100}
-PORT_BASE=${MP_PORT_BASE:-32400}
 SMALL_SIZE=4096
 BATCH=16   # raw16: messages per MULTIAPPEND, as imapput's APPEND_BATCH
-BENCH_USER=carol
 SRC_BOX=bench-put-src
 BOX=bench-put
 HUGE_BOX=bench-put-huge
@@ -90,7 +88,7 @@ bench_init imapput
 
 # ------------------------------------------------------------ prerequisites
 
-for k in "$N" "$ROUNDS" "$HUGE_MB" "$PORT_BASE"; do
+for k in "$N" "$ROUNDS" "$HUGE_MB"; do
     [[ $k =~ ^[0-9]+$ && $k -gt 0 ]] || die "the knobs must be positive numbers"
 done
 bench_need_mailservers
@@ -107,25 +105,15 @@ bench_tmpdir imapputbench
 
 # ------------------------------------------------------------------ servers
 
-bench_servers_up "$PORT_BASE"
+bench_servers_up 32400
 P=$MP_IMAPS_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 
 # count MAILBOX: its messages, as the server sees them; -1 when doveadm
 # failed.
 count() { bench_count "$BENCH_USER" "$1"; }
 # vsize MAILBOX: the octets of its messages on the wire (CRLF line ends);
 # -1 when doveadm failed.
-vsize() {
-    local out
-    if out=$("${DOVEADM[@]}" -f tab mailbox status -u "$BENCH_USER" vsize "$1" 2>"$T/doveadm.err"); then
-        tail -1 <<<"$out" | cut -f2
-    else
-        printf -- '-1'
-    fi
-}
+vsize() { bench_mailbox_status "$BENCH_USER" "$1" vsize; }
 
 # ------------------------------------------------------------------- input
 
@@ -174,16 +162,16 @@ MAKE_SECS=$(calc '%.2f' "$t1 - $t0")
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # put_imaplib.py PORT CAFILE USER PWFILE MAILBOX mbox|one FILE: imaplib,
 # LOGIN, one APPEND per message of the mboxrd FILE (or of the one message
 # FILE), LOGOUT. Prints "appended=N".
 cat >"$T/put_imaplib.py" <<'EOF'
-import imaplib, re, ssl, sys
+import re, sys
+from benchpeer import imaplib_open
 
 port, cafile, user, pwfile, mailbox, mode, path = sys.argv[1:8]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-
 
 def messages():
     if mode == "one":
@@ -208,9 +196,7 @@ def messages():
         yield b"".join(msg[:-1] if msg[-1] == b"\n" else msg)
 
 
-ctx = ssl.create_default_context(cafile=cafile)
-M = imaplib.IMAP4_SSL("127.0.0.1", int(port), ssl_context=ctx)
-M.login(user, pw)
+M = imaplib_open(int(port), cafile, user, pwfile)
 n = 0
 for msg in messages():
     typ, data = M.append(mailbox, None, None, msg)
@@ -234,21 +220,14 @@ EOF
 #   stops reading), until COMMANDS tagged OKs; LOGOUT. Prints
 #   "appended=MESSAGES".
 cat >"$T/raw.py" <<'EOF'
-import re, select, socket, ssl, sys
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+import re, select, ssl, sys
+from benchpeer import password, quote, tls_socket
 
 
 def login(port, cafile, user, pwfile):
-    with open(pwfile) as f:
-        pw = f.read().rstrip("\n")
-    ctx = ssl.create_default_context(cafile=cafile)
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = tls_socket(port, cafile)
     r = s.makefile("rb")
-    s.sendall(("a LOGIN %s %s\r\nb CAPABILITY\r\n" % (q(user), q(pw))).encode())
+    s.sendall(("a LOGIN %s %s\r\nb CAPABILITY\r\n" % (quote(user), quote(password(pwfile)))).encode())
     caps = set()
     while True:
         ln = r.readline()
@@ -286,7 +265,7 @@ def prep(mode, path, mailbox, batch, wire):
     with open(wire, "wb") as out:
         for i in range(0, len(msgs), batch):
             cmds += 1
-            out.write(b"p%d APPEND %s" % (cmds, q(mailbox).encode()))
+            out.write(b"p%d APPEND %s" % (cmds, quote(mailbox).encode()))
             for m in msgs[i:i + batch]:
                 lit = m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
                 out.write(b" {%d+}\r\n" % len(lit))
@@ -404,7 +383,7 @@ cmd() {
 # RUN_RSS (KiB), RUN_CPU (user+sys), RUN_CHECK, RUN_RC; returns non-zero
 # when the run failed or the check did not hold.
 run() {
-    local peer=$1 sec=$2 n=$3 want=$4 t0 t1 m u s got vs uids ok=1
+    local peer=$1 sec=$2 n=$3 want=$4 got vs uids ok=1
     cmd "$peer" "$sec"
     "${DOVEADM[@]}" mailbox delete -u "$BENCH_USER" "$MBOX" >/dev/null 2>&1
     if ! "${DOVEADM[@]}" mailbox create -u "$BENCH_USER" "$MBOX" >"$T/create.log" 2>&1 || [[ $(count "$MBOX") != 0 ]]; then
@@ -417,15 +396,8 @@ run() {
         mkdir "$T/near"
         cp -al "$T/$sec.maildir" "$T/near/$MBOX" || die "cannot copy the maildir for mbsync"
     fi
-    t0=$(now)
-    timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        <"$IN" >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 900 "$IN" "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     RUN_RC=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     got=$(count "$MBOX")
     vs=$(vsize "$MBOX")
     RUN_CHECK="exit $RUN_RC, $got of $n messages in $MBOX, vsize $vs"
@@ -448,8 +420,6 @@ run() {
     ((ok))
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
-
 # measure PEER SECTION COUNT VSIZE [untimed]: run, its numbers under
 # PEER/SECTION (not kept with "untimed"); mbsync failing, or raw
 # exiting 3 (a capability missing), skips that peer (the reason kept);
@@ -457,11 +427,7 @@ declare -A WALLS RSS CPUS LASTCHECK MED
 measure() {
     local peer=$1 key=$1/$2 msg
     if run "${@:1:4}"; then
-        if [[ ${5:-} != untimed ]]; then
-            WALLS[$key]+=" $RUN_WALL"
-            RSS[$key]+=" $RUN_RSS"
-            CPUS[$key]+=" $RUN_CPU"
-        fi
+        [[ ${5:-} == untimed ]] || record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi
@@ -481,11 +447,11 @@ measure() {
 bench_host_line
 peers=""
 [[ -n $MBSYNC ]] && peers+="$("$MBSYNC" --version 2>&1 | head -1); "
-peers+="$("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="$(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA); offers:${OFFERS:- none of LITERAL+ MULTIAPPEND UIDPLUS}"
+bench_server_line "IMAPS 127.0.0.1:$P, implicit TLS, certificate verified (private CA); offers:${OFFERS:- none of LITERAL+ MULTIAPPEND UIDPLUS}"
 say "input: $N messages of ~4 KB (seeded into $BENCH_USER/$SRC_BOX in ${SEED_SMALL}s), as an mboxrd of $MBOX_BYTES octets and a maildir, $SMALL_WIRE octets on the wire; one message of $HUGE_BYTES octets ($HUGE_WIRE on the wire); made in ${MAKE_SECS}s"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_IP)) || say "imapput: not built ($IP), its rows skipped"
 
@@ -522,9 +488,7 @@ done
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-# peak MB of KEY, or "-".
-peak() { if [[ -n ${RSS[$1]:-} ]]; then kib_mb "$(fmax <<<"${RSS[$1]}")"; else printf -- '-'; fi; }
+medians
 
 say ""
 say "== 1. $N x 4 KB into $BENCH_USER/$BOX (empty before each run), IMAPS; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -553,9 +517,9 @@ runs_line imapput/huge imaplib/huge mbsync/huge raw/huge
 
 say ""
 say "   checks (the last run of each; every run, the untimed first one too, was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 for k in $(printf '%s\n' "${!SKIP[@]}" | sort); do say "   $k: ${SKIP[$k]}, skipped"; done
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
 
@@ -565,16 +529,10 @@ if ((HAVE_IP)); then
     say "   1. imapput --mbox, $N x 4 KB: x imaplib $(ratio imapput/small imaplib/small), x mbsync $(ratio imapput/small mbsync/small)," \
         "x raw $(ratio imapput/small raw/small), x raw16 $(ratio imapput/small raw16/small);" \
         "imapput --maildir x mbsync $(ratio imapput-maildir/small mbsync/small), x imapput --mbox $(ratio imapput-maildir/small imapput/small)"
-    say "   2. imapput peak RSS, one $HUGE_MB MB message = $(peak imapput/huge) MB" \
-        "(imaplib $(peak imaplib/huge) MB, mbsync $(peak mbsync/huge) MB, raw $(peak raw/huge) MB); wall x imaplib $(ratio imapput/huge imaplib/huge)," \
+    say "   2. imapput peak RSS, one $HUGE_MB MB message = $(peak_mb imapput/huge) MB" \
+        "(imaplib $(peak_mb imaplib/huge) MB, mbsync $(peak_mb mbsync/huge) MB, raw $(peak_mb raw/huge) MB); wall x imaplib $(ratio imapput/huge imaplib/huge)," \
         "x mbsync $(ratio imapput/huge mbsync/huge), x raw $(ratio imapput/huge raw/huge)"
 else
     say "   imapput: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected messages"
-exit 0
+bench_exit "all runs exited 0 and left the expected messages"

@@ -66,7 +66,8 @@
 # Knobs (environment): POPFETCH_BENCH_N (5000), POPFETCH_BENCH_BIG_N
 # (200), POPFETCH_BENCH_ROUNDS (3), POPFETCH_BENCH_HUGE_MB (100),
 # POPFETCH_BENCH_SLOW (500: fetchmail, getmail and the latency runs),
-# POPFETCH_BENCH_LAT_SLOW (100: fetchmail through the proxy).
+# POPFETCH_BENCH_LAT_SLOW (100: fetchmail through the proxy), MP_PORT_BASE
+# (the first port base tried for the servers, 31900).
 set -u -o pipefail
 export LC_ALL=C
 
@@ -81,7 +82,6 @@ LAT_SLOW=${POPFETCH_BENCH_LAT_SLOW:-100}
 SMALL_SIZE=4000
 BIG_SIZE=1000000
 DELAY_MS=25
-BENCH_USER=carol
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
@@ -113,21 +113,11 @@ bench_tmpdir popfetchbench
 
 bench_servers_up 31900
 P=$MP_POP3S_PORT
-CA=$MP_CACERT
-PWFILE=$D/$BENCH_USER.pw
-DOVEADM=(doveadm -c "$MP_DOVECOT_CONF")
 MAILDIR=$MP_MAIL_DIR/$BENCH_USER/Maildir
 
 # count: the messages in the user's INBOX, as the server sees them; -1
 # when doveadm failed.
-count() {
-    local out
-    if out=$("${DOVEADM[@]}" search -u "$BENCH_USER" mailbox INBOX ALL 2>"$T/doveadm.err"); then
-        grep -c . <<<"$out"
-    else
-        printf -- '-1'
-    fi
-}
+count() { bench_count "$BENCH_USER" INBOX ALL; }
 
 # reseed COUNT SIZE: the INBOX emptied (files removed, force-resync), then
 # COUNT messages of about SIZE bytes; dies when the server does not see
@@ -144,18 +134,18 @@ reseed() {
 
 # ------------------------------------------------------------ the helpers
 
+bench_pypeer
+
 # raw.py PORT CAFILE USER PWFILE: USER, PASS, STAT, then RETR 1..n in
 # windows of 100 (the next 50 sent when half are answered), everything
 # read and thrown away; prints "retr=N bytes=N".
 cat >"$T/raw.py" <<'EOF'
-import socket, ssl, sys
+import sys
+from benchpeer import password, tls_socket
 
 port, cafile, user, pwfile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-with open(pwfile) as f:
-    pw = f.read().rstrip("\n")
-ctx = ssl.create_default_context(cafile=cafile)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+pw = password(pwfile)
+s = tls_socket(port, cafile)
 buf = b""
 
 
@@ -332,42 +322,8 @@ EOF
     )
 }
 
-# getmail: as root it delivers only as another user: nobody, who must
-# reach its mbox.
-GMDIR=$T/getmail
-GMOUT=$T/getmail-out
-if [[ -z $GETMAIL_SKIP ]]; then
-    mkdir -m 0700 "$GMDIR"
-    mkdir "$GMOUT"
-    if ((EUID == 0)); then
-        chmod 0711 "$T"
-        chown nobody: "$GMOUT" 2>/dev/null || GETMAIL_SKIP="cannot hand $GMOUT to nobody (getmail6 will not deliver as root)"
-    fi
-    (
-        umask 077
-        cat >"$GMDIR/rc" <<EOF
-[retriever]
-type = SimplePOP3SSLRetriever
-server = 127.0.0.1
-port = $P
-username = $BENCH_USER
-password_command = ("/bin/cat", "$PWFILE")
-ca_certs = $CA
-
-[destination]
-type = Mboxrd
-path = $GMOUT/mbox
-$( ((EUID == 0)) && printf 'user = nobody')
-
-[options]
-delete = true
-read_all = true
-verbose = 0
-received = false
-delivered_to = false
-EOF
-    )
-fi
+# getmail: GMDIR/rc, its mbox GMOUT/mbox (nobody's as root).
+bench_getmail_setup SimplePOP3SSLRetriever "$P" true
 
 # ------------------------------------------------------------------ a run
 
@@ -403,24 +359,14 @@ cmd() {
 # (KiB), RUN_CPU (user+sys), RUN_CHECK; returns non-zero when the
 # run failed or a check did not hold.
 run() {
-    local peer=$1 mode=$2 port=$3 n=$4 mbox t0 t1 rc m u s got left want
+    local peer=$1 mode=$2 port=$3 n=$4 mbox rc got left want
     mbox=$T/out.mbox
     [[ $peer == getmail ]] && mbox=$GMOUT/mbox
     rm -rf "$mbox" "$T/state" "$T/mpop.uidls" "$FMHOME/ids" "$GMDIR"/oldmail-*
-    if [[ $peer == getmail ]]; then
-        : >"$mbox"   # getmail's Mboxrd wants the file to exist
-        ((EUID == 0)) && chown nobody: "$mbox"
-    fi
+    [[ $peer == getmail ]] && bench_getmail_mbox
     cmd "$peer" "$mode" "$port" "$mbox"
-    t0=$(now)
-    timeout 900 /usr/bin/time -f '%e %M %U %S' -o "$T/run.time" "${CMD[@]}" \
-        </dev/null >"$T/out.$peer" 2>"$T/err.$peer"
+    timed_run 900 /dev/null "$T/out.$peer" "$T/err.$peer" "${CMD[@]}"
     rc=$?
-    t1=$(now)
-    read -r _ m u s < <(tail -1 "$T/run.time")
-    RUN_WALL=$(calc '%.4f' "$t1 - $t0")
-    RUN_RSS=${m:-0}
-    RUN_CPU=$(calc '%.2f' "${u:-0} + ${s:-0}")
     if [[ $peer == raw ]]; then
         got=$(sed -n 's/^retr=\([0-9]*\) .*/\1/p' "$T/out.raw")
         want=$n
@@ -436,17 +382,13 @@ run() {
     ((rc == 0)) && [[ $got == "$n" && $left == "$want" ]]
 }
 
-declare -A WALLS RSS CPUS LASTCHECK MED
-
 # measure KEY PEER MODE PORT COUNT: run, its numbers under KEY; a failure
 # of fetchmail or getmail skips that peer (the reason kept), any other is
 # counted (fail).
 measure() {
     local key=$1 peer=$2
     if run "${@:2}"; then
-        WALLS[$key]+=" $RUN_WALL"
-        RSS[$key]+=" $RUN_RSS"
-        CPUS[$key]+=" $RUN_CPU"
+        record_run "$key"
         LASTCHECK[$key]=$RUN_CHECK
         return 0
     fi
@@ -466,10 +408,10 @@ bench_host_line
 peers="$(mpop --version | head -1)"
 [[ -n $FETCHMAIL ]] && peers+="; fetchmail $("$FETCHMAIL" --version 2>/dev/null | sed -n 's/.*release \([^ +,]*\).*/\1/p' | head -1)"
 [[ -n $GETMAIL ]] && peers+="; $("$GETMAIL" --version 2>&1 | head -1)"
-peers+="; $("$PY" -c 'import sys, ssl; print("python", sys.version.split()[0], "(" + ssl.OPENSSL_VERSION + ")")') ($PY)"
+peers+="; $(bench_python_version)"
 say "peers: $peers"
-say "server: private Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1) (tests/servers/mailservers), POP3S 127.0.0.1:$P, implicit TLS, certificate verified; user $BENCH_USER, INBOX"
-say "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (2-core machines: another job's load shows in the numbers)"
+bench_server_line "POP3S 127.0.0.1:$P, implicit TLS, certificate verified; user $BENCH_USER, INBOX"
+bench_load_before
 bench_startup_floor 10
 ((HAVE_PF)) || say "popfetch: not built ($PF), its rows skipped"
 
@@ -563,29 +505,10 @@ stop_proxy
 
 # ------------------------------------------------------------------ report
 
-for k in "${!WALLS[@]}"; do MED[$k]=$(median <<<"${WALLS[$k]}"); done
-
-# row KEY LABEL COUNT [BASEKEY...]: one line of a table.
-row() {
-    local k=$1 label=$2 n=$3 b runs
-    runs=$(wc -w <<<"${WALLS[$k]:-}")
-    if ((runs == 0)); then
-        printf '%-14s %5s %s\n' "$label" 0 "skipped or failed"
-        return
-    fi
-    printf '%-14s %5s %8.3fs %9.2f ms %7.2fs %7.1f MB' "$label" "$runs" "${MED[$k]}" \
-        "$(calc '%.4f' "${MED[$k]} * 1000 / $n")" "$(median <<<"${CPUS[$k]}")" "$(kib_mb "$(fmax <<<"${RSS[$k]}")")"
-    for b in "${@:4}"; do printf ' %10s' "$(ratio "$k" "$b")"; done
-    printf '\n'
-}
-runs_line() {
-    local k
-    for k in "$@"; do
-        [[ -n ${WALLS[$k]:-} ]] && say "     $k:$(tr ' ' ',' <<<"${WALLS[$k]}" | sed 's/^,/ /')"
-    done
-}
-# extra KEY COUNT TARGET: MED[KEY] scaled from COUNT to TARGET messages.
-extra() { calc '%.3f' "${MED[$1]} * $3 / $2"; }
+medians
+# The tables' labels are narrower, the time per message has 2 decimals.
+ROW_LABEL=14
+ROW_FMT='%5s %8.3fs %9.2f ms %7.2fs %7.1f MB'
 
 say ""
 say "== 1. $N x 4 KB into an mbox, POP3S; median of $ROUNDS interleaved rounds (wall of the whole process)"
@@ -598,10 +521,9 @@ row mpop/keep "mpop keep" "$N" mpop/keep raw/small
 row raw/small "raw" "$N" mpop/delete raw/small
 for peer in fetchmail getmail; do
     if [[ -n ${MED[$peer/slow]:-} ]]; then
-        MED[$peer/small]=$(extra "$peer/slow" "$SLOW" "$N")
+        extrapolate "$peer/slow" "$peer/small" "$SLOW" "$N"
         row "$peer/slow" "$peer $SLOW" "$SLOW"
-        printf '%-14s %5s %8.2fs %12s %8s %10s %10s %10s  (extrapolated: x %d/%d)\n' "$peer $N" - "${MED[$peer/small]}" \
-            - - - "$(ratio "$peer/small" mpop/delete)" "$(ratio "$peer/small" raw/small)" "$N" "$SLOW"
+        row_extrapolated "$peer/small" "$peer $N" "$SLOW" "$N" mpop/delete raw/small
     fi
 done
 say "   runs (wall s):"
@@ -630,11 +552,9 @@ row mpop/lat mpop "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 row mpop-nopipe/lat "mpop nopipe" "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 row raw/lat raw "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 if [[ -n ${MED[fetchmail/lat]:-} ]]; then
-    MED[fetchmail/latx]=$(extra fetchmail/lat "$LAT_SLOW" "$SLOW")
+    extrapolate fetchmail/lat fetchmail/latx "$LAT_SLOW" "$SLOW"
     row fetchmail/lat "fetchmail $LAT_SLOW" "$LAT_SLOW"
-    printf '%-14s %5s %8.2fs %12s %8s %10s %10s %10s %10s  (extrapolated: x %d/%d)\n' "fetchmail $SLOW" - \
-        "${MED[fetchmail/latx]}" - - - "$(ratio fetchmail/latx mpop/lat)" "$(ratio fetchmail/latx mpop-nopipe/lat)" \
-        "$(ratio fetchmail/latx raw/lat)" "$SLOW" "$LAT_SLOW"
+    row_extrapolated fetchmail/latx "fetchmail $SLOW" "$LAT_SLOW" "$SLOW" mpop/lat mpop-nopipe/lat raw/lat
 fi
 say "   runs (wall s):"
 runs_line popfetch/lat mpop/lat mpop-nopipe/lat raw/lat fetchmail/lat
@@ -652,23 +572,12 @@ fi
 
 say ""
 say "   checks (the last timed run of each; every timed run was checked the same way):"
-for k in $(printf '%s\n' "${!LASTCHECK[@]}" | sort); do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines
 [[ -n $FETCHMAIL_SKIP ]] && say "   fetchmail: $FETCHMAIL_SKIP, skipped"
 [[ -n $GETMAIL_SKIP ]] && say "   getmail: $GETMAIL_SKIP, skipped"
-say "   load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_after
 
 # ------------------------------------------------------------------ summary
-
-# target LABEL KEY BASEKEY LIMIT: "LABEL = R x ... (target <= LIMIT): met".
-target() {
-    if [[ -n ${MED[$2]:-} && -n ${MED[$3]:-} ]]; then
-        local a
-        a=$(calc '%.2f' "${MED[$2]} / ${MED[$3]}")
-        say "   $1 = $a (target <= $4): $(verdict "$a <= $4")"
-    else
-        say "   $1: not measured"
-    fi
-}
 
 say ""
 say "== summary (targets from the issue, this run)"
@@ -681,7 +590,7 @@ if ((HAVE_PF)); then
         "$(ratio getmail/small popfetch/delete) popfetch's time"
     target "2. popfetch/mpop, $BIG_N x 1 MB" popfetch/big mpop/big 1.0
     if [[ -n ${RSS[popfetch/huge]:-} ]]; then
-        mb=$(kib_mb "$(fmax <<<"${RSS[popfetch/huge]}")")
+        mb=$(peak_mb popfetch/huge)
         say "   3. popfetch peak RSS, one $HUGE_MB MB message = $mb MB (target <= 8): $(verdict "$mb <= 8")"
     else
         say "   3. popfetch peak RSS: not measured"
@@ -698,10 +607,4 @@ if ((HAVE_PF)); then
 else
     say "   popfetch: not built, skipped (no ratios)"
 fi
-if ((FAILURES > 0)); then
-    say "   $FAILURES failed run(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs exited 0 and left the expected mbox and maildrop"
-exit 0
+bench_exit "all runs exited 0 and left the expected mbox and maildrop"

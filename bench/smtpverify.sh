@@ -28,7 +28,8 @@
 #
 # Knobs (environment): SMTPVERIFY_BENCH_N (500 addresses),
 # SMTPVERIFY_BENCH_N_SWAKS (20: swaks per-address loop, scaled to N),
-# SMTPVERIFY_BENCH_ROUNDS (3).
+# SMTPVERIFY_BENCH_ROUNDS (3), MP_PORT_BASE (the first port base tried for
+# the servers, 32400).
 set -u -o pipefail
 export LC_ALL=C
 
@@ -56,7 +57,6 @@ bench_tmpdir svbench
 
 bench_servers_up 32400
 P=$MP_MX_PORT
-CA=$MP_CACERT
 
 # ---------------------------------------------------------------- addresses
 
@@ -297,13 +297,11 @@ for k in "${KEYS[@]}"; do
         "$(calc '%.4f' "${PER[$k]} / ${PER[lib-$m]}")" "$(calc '%.4f' "${PER[$k]} / ${PER[raw-$m]}")" "$note"
 done
 say "   runs (wall s):"
-for k in "${KEYS[@]}"; do
-    say "     $k:$(tr ' ' ',' <<<"${WALLS[$k]}" | sed 's/^,/ /')"
-done
+runs_line "${KEYS[@]}"
 say "   python in-process session time (no interpreter start), median: raw vrfy $(median <<<"${INPROC[raw-vrfy]}")s," \
     "raw rcpt $(median <<<"${INPROC[raw-rcpt]}")s, smtplib vrfy $(median <<<"${INPROC[lib-vrfy]}")s, smtplib rcpt $(median <<<"${INPROC[lib-rcpt]}")s"
 say "   checks (last round):"
-for k in "${KEYS[@]}"; do say "     $k: ${LASTCHECK[$k]}"; done
+checks_lines "${KEYS[@]}"
 say "   swaks, 1 session: one MAIL FROM:<> and $N RCPT TO in one transaction, no RSET, not pipelined;"
 say "   swaks per address: one process and session per address (--quit-after RCPT)."
 say "   x smtplib / x raw compare with the python session of the same method (rcpt for swaks)."
@@ -318,10 +316,4 @@ for m in vrfy rcpt; do
     say "   --method $m: smtpverify = $a x python smtplib (target <= 0.8): $(verdict "$a <= 0.8");" \
         "$b x raw pipelined (target <= 1.5): $(verdict "$b <= 1.5")"
 done
-if ((FAILURES > 0)); then
-    say "   $FAILURES problem(s): these numbers are not valid"
-    for f in "${FAILNOTES[@]}"; do say "   ! $f"; done
-    exit 1
-fi
-say "   all runs checked: $N rows each, $N_REAL real / $N_UNKNOWN unknown as expected, smtpverify used 1 session per method"
-exit 0
+bench_exit "all runs checked: $N rows each, $N_REAL real / $N_UNKNOWN unknown as expected, smtpverify used 1 session per method" "problem(s)"
