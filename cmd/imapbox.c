@@ -103,20 +103,16 @@ main(int argc, const char **argv)
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *sub, **names;
 	char delim = '\0', text[400];
 	size_t k, n = 0;
-	int rc, status = 0;
+	int status = 0;
 
 	tool_init("imapbox");
-	pc = poptGetContext("imapbox", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL create|delete|subscribe|"
-	    "unsubscribe NAME... | rename OLD NEW");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL create|delete|subscribe|unsubscribe NAME... | "
+	    "rename OLD NEW");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
 	if ((sub = poptGetArg(pc)) == NULL)

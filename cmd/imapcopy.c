@@ -234,19 +234,15 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *src, *dst;
 	uint32_t uidvalidity = 0;
 	bool use_move = false, remove_after = false;
-	int rc, status = 0;
+	int status = 0;
 
 	tool_init("imapcopy");
-	pc = poptGetContext("imapcopy", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL SRC DST [UID...] (or UIDs on stdin)");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL SRC DST [UID...] (or UIDs on stdin)");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
 	if ((src = poptGetArg(pc)) == NULL || src[0] == '\0')

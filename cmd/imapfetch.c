@@ -339,24 +339,20 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e, first = { .kind = ERR_NONE };
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *where = NULL, **args;
 	enum deliver_kind kind = DELIVER_MBOX;
 	char since[32], *criteria = NULL, *account;
 	size_t nboxes, i;
-	int rc, targets;
+	int targets;
 
 	tool_init("imapfetch");
 	/* A file size limit (ulimit -f) is a full disk: a write error to
 	 * handle, not a signal to die of with a half-written batch. */
 	signal(SIGXFSZ, SIG_IGN);
-	pc = poptGetContext("imapfetch", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL [MAILBOX...] (-o FILE | "
-	    "--maildir DIR | --mda CMD)");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL [MAILBOX...] (-o FILE | --maildir DIR | "
+	    "--mda CMD)");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
 	args = poptGetArgs(pc);

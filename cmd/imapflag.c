@@ -286,20 +286,16 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *name, *set_args[2] = { NULL, NULL };
 	uint32_t uidvalidity = 0;
 	uint64_t unchanged = 0, expunged = 0;
 	char action[sizeof add.text + 32];
-	int rc, status = 0;
+	int status = 0;
 
 	tool_init("imapflag");
-	pc = poptGetContext("imapflag", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL MAILBOX [UID...] (or UIDs on stdin)");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL MAILBOX [UID...] (or UIDs on stdin)");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
 	if ((name = poptGetArg(pc)) == NULL || name[0] == '\0')

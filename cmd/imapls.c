@@ -425,17 +425,12 @@ main(int argc, const char **argv)
 	struct conn *c;
 	struct imap *im;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *name;
-	int rc, status = 0;
+	int status = 0;
 
 	tool_init("imapls");
-	pc = poptGetContext("imapls", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL [MAILBOX]");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options, "[OPTION...] URL [MAILBOX]");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or "
 		    "-a ACCOUNT");

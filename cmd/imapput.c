@@ -178,19 +178,15 @@ main(int argc, const char **argv)
 	struct conn *c = NULL;
 	struct imap *im = NULL;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url = NULL, *input = "-";
 	uint64_t skipped = 0, total = 0;
 	bool exists = true, failed = false, local_bad = false;
 	int rc, status = 0;
 
 	tool_init("imapput");
-	pc = poptGetContext("imapput", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL MAILBOX < message");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL MAILBOX < message");
 	if (!cli_server_named() && (url = poptGetArg(pc)) == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (imaps://user@host) or -a ACCOUNT");
 	if ((run.mailbox = poptGetArg(pc)) == NULL || run.mailbox[0] == '\0')

@@ -289,18 +289,12 @@ main(int argc, const char **argv)
 	struct cli_session s;
 	struct talk t = { 0 };
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url;
 	size_t n;
-	int rc;
 
 	tool_init("mailtalk");
-	pc = poptGetContext("mailtalk", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] [URL] < commands");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options, "[OPTION...] [URL] < commands");
 	url = poptGetArg(pc);
 	if (poptPeekArg(pc) != NULL)
 		tool_die(EX_USAGE, "unexpected argument '%s' (commands are read "

@@ -158,10 +158,10 @@ main(int argc, const char **argv)
 	struct deliver *d = NULL;
 	struct conn *c;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *url;
 	char *state;
-	int rc, targets, sessions = 0, status = 0;
+	int targets, sessions = 0, status = 0;
 	enum deliver_kind kind = DELIVER_MBOX;
 	const char *where = NULL;
 
@@ -169,12 +169,8 @@ main(int argc, const char **argv)
 	/* A file size limit (ulimit -f) is a full disk: a write error to
 	 * handle, not a signal to die of with a half-written batch. */
 	signal(SIGXFSZ, SIG_IGN);
-	pc = poptGetContext("popfetch", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] URL (-o FILE | --maildir DIR | --mda CMD)");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] URL (-o FILE | --maildir DIR | --mda CMD)");
 	url = cli_server_named() ? NULL : poptGetArg(pc);
 	if (!cli_server_named() && url == NULL)
 		tool_die(EX_USAGE, "no server: give a URL (pop3s://user@host) or -a ACCOUNT");

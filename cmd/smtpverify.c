@@ -191,19 +191,15 @@ main(int argc, const char **argv)
 	size_t n = 0, i;
 	unsigned long lineno = 0;
 	struct mp_err e;
-	static poptContext pc;	/* static: reachable when a tool exits early */
+	poptContext pc;
 	const char *arg;
-	int rc, status = 0;
+	int status = 0;
 
 	bool any_bad = false, any_unknown = false, any_nodomain = false, any_nomail = false;
 
 	tool_init("smtpverify");
-	pc = poptGetContext("smtpverify", argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] ADDRESS... (or addresses on stdin)");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1)
-		tool_popt_fail(pc, rc);
+	pc = tool_options(argc, argv, options,
+	    "[OPTION...] ADDRESS... (or addresses on stdin)");
 	if (o.method != NULL) {
 		if (strcasecmp(o.method, "vrfy") == 0)
 			method = PROBE_VRFY;

@@ -55,6 +55,22 @@ tool_popt_fail(poptContext pc, int rc)
 	    poptStrerror(rc));
 }
 
+poptContext
+tool_options(int argc, const char **argv, const struct poptOption *options,
+    const char *usage)
+{
+	static poptContext pc;	/* static: reachable when a tool exits early */
+	int rc;
+
+	pc = poptGetContext(tool_name, argc, argv, options, 0);
+	poptSetOtherOptionHelp(pc, usage);
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1)
+		tool_popt_fail(pc, rc);
+	return pc;
+}
+
 uint64_t
 tool_number(const char *s, const char *opt, uint64_t max)
 {

@@ -26,6 +26,13 @@ void tool_fail(const struct mp_err *e) __attribute__((noreturn));
 /* Print a popt error for rc (< -1) and exit 64. */
 void tool_popt_fail(poptContext pc, int rc) __attribute__((noreturn));
 
+/* Parse argv by options, whose values land where the table says; usage
+ * is what --help shows after the tool's name. A bad option exits 64. The
+ * arguments left are the context's (poptGetArg); it stays reachable until
+ * exit, and is freed with poptFreeContext. */
+poptContext tool_options(int argc, const char **argv,
+	const struct poptOption *options, const char *usage);
+
 /* A progress line on stderr, "tool: done/total messages, N MB" (without
  * "/total" when total is 0: not known), rewritten in place at most ten
  * times a second (and at the last message); the caller shows it only
