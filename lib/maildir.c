@@ -101,6 +101,24 @@ maildir_hostname(char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* A handle to read the directory open as dfd (one of the maildir's):
+ * NULL with errno set on failure. */
+static DIR *
+maildir_opendir(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), errnum;
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	if ((dir = fdopendir(fd)) == NULL) {
+		errnum = errno;
+		close(fd);
+		errno = errnum;
+	}
+	return dir;
+}
+
 /* Remove the files in tmp/ that nobody has touched for MAILDIR_STALE
  * seconds: what a crash left of a message (never in new/ or cur/, so
  * fetched again), as mail readers do. Best effort. */
@@ -111,14 +129,9 @@ maildir_clean_tmp(struct maildir *m)
 	struct dirent *d;
 	struct stat st;
 	DIR *dir;
-	int fd;
 
-	fd = openat(m->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if ((dir = maildir_opendir(m->tmpfd)) == NULL)
 		return;
-	}
 	while ((d = readdir(dir)) != NULL) {
 		if (d->d_name[0] == '.' ||
 		    fstatat(m->tmpfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
@@ -428,28 +441,22 @@ maildir_unlink_cur(struct maildir *m, const char *name, struct mp_err *e)
 	size_t len = strlen(name);
 	struct dirent *d;
 	DIR *dir;
-	int fd, r, ret = 0;
+	int r, ret = 0;
 
-	fd = openat(m->dfd, "cur", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, ERR_IO, "cannot open %s/cur: %s", m->dir,
-		    strerror(errno));
-	if ((dir = fdopendir(fd)) == NULL) {
-		close(fd);
+	if ((dir = maildir_opendir(m->curfd)) == NULL)
 		return err_set(e, ERR_IO, "cannot read %s/cur: %s", m->dir,
 		    strerror(errno));
-	}
 	errno = 0;
 	while (ret >= 0 && (d = readdir(dir)) != NULL) {
 		if (strncmp(d->d_name, name, len) != 0 ||
 		    (d->d_name[len] != '\0' && d->d_name[len] != ':'))
 			continue;
-		if ((r = maildir_unlink(m, fd, "cur", d->d_name, e)) < 0)
+		if ((r = maildir_unlink(m, m->curfd, "cur", d->d_name, e)) < 0)
 			ret = -1;
 		else if (r > 0)
 			ret = 1;
 	}
-	if (ret > 0 && fsync(fd) < 0)
+	if (ret > 0 && fsync(m->curfd) < 0)
 		ret = err_set(e, ERR_IO, "cannot fsync %s/cur: %s", m->dir,
 		    strerror(errno));
 	closedir(dir);
@@ -484,7 +491,6 @@ maildir_exists(struct maildir *m, const char *name)
 	struct stat st;
 	struct dirent *d;
 	DIR *dir;
-	int fd;
 	bool found = false;
 
 	if (*name == '\0' || strchr(name, '/') != NULL)
@@ -492,12 +498,8 @@ maildir_exists(struct maildir *m, const char *name)
 	if (fstatat(m->newfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return true;
 	/* A mail reader may have moved it to cur/ as NAME:2,S already. */
-	fd = openat(m->dfd, "cur", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if ((dir = maildir_opendir(m->curfd)) == NULL)
 		return false;
-	}
 	while (!found && (d = readdir(dir)) != NULL)
 		found = strncmp(d->d_name, name, len) == 0 &&
 		    (d->d_name[len] == '\0' || d->d_name[len] == ':');
